@@ -1,0 +1,55 @@
+"""kikg: the Korean industrial policy knowledge graph toolkit.
+
+Build the knowledge graph from its source tables, then query, validate and analyse it::
+
+    import kg
+    graph = kg.build()                      # tables + ontology -> named graphs (Oxigraph)
+    graph.query("complexes-by-designation")  # a canned query -> pandas DataFrame
+    report = graph.validate()                # SHACL -> report traced to source rows
+    table = graph.centrality()               # NetworkX metrics of the collaboration network
+"""
+
+from kg._version import __version__
+from kg.api import KnowledgeGraph, build, ontology_triples, query_endpoint_named, read
+from kg.dataset import Dataset, RdfFormat
+from kg.errors import (
+    InconsistentOntologyError,
+    InputError,
+    KGError,
+    NotConformingError,
+    ParameterError,
+    RemoteError,
+    UsageError,
+)
+from kg.graphs import DEFAULT_BASE_IRI, GraphNames
+from kg.network import Metric, Projection
+from kg.pipeline import BuildSummary, Reasoning, run_build
+from kg.validation import Engine, Severity, ValidationReport
+
+__all__ = [
+    "BuildSummary",
+    "DEFAULT_BASE_IRI",
+    "Dataset",
+    "Engine",
+    "GraphNames",
+    "InconsistentOntologyError",
+    "InputError",
+    "KGError",
+    "KnowledgeGraph",
+    "Metric",
+    "NotConformingError",
+    "ParameterError",
+    "Projection",
+    "RdfFormat",
+    "Reasoning",
+    "RemoteError",
+    "Severity",
+    "UsageError",
+    "ValidationReport",
+    "__version__",
+    "build",
+    "ontology_triples",
+    "query_endpoint_named",
+    "read",
+    "run_build",
+]

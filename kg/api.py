@@ -1,0 +1,234 @@
+"""The Python API: build or read a knowledge graph, then query, validate, analyse and serialise it.
+
+Examples
+--------
+>>> import kg
+>>> graph = kg.build()
+>>> graph.triple_counts()["https://w3id.org/kikg/id/graph/table/documents"] > 0
+True
+>>> graph.query("documents").shape[0] >= 5
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+import pyoxigraph as ox
+
+from kg._resources import ONTOLOGY_DIR, SOURCES_DIR
+from kg.dataset import Dataset, RdfFormat
+from kg.errors import InputError
+from kg.graphs import DEFAULT_BASE_IRI
+from kg.mapping import MappingResult, map_tables
+from kg.network import (
+    COLLABORATION_QUERY,
+    DEFAULT_METRICS,
+    Metric,
+    Projection,
+    analysis_triples,
+    centrality_frame,
+    project,
+)
+from kg.queries import Catalogue, QueryResult, bind_parameters, inject_values, parse_query_file, run_local
+from kg.queries.catalogue import CannedQuery
+from kg.reasoning import ConsistencyReport, check_consistency
+from kg.validation import Engine, ValidationReport, validate_store
+
+__all__ = ["KnowledgeGraph", "build", "read", "ontology_triples", "query_endpoint_named"]
+
+DEFAULT_SOURCES = SOURCES_DIR / "csv-metadata.json"
+
+
+def ontology_triples(directory: Path = ONTOLOGY_DIR) -> list[ox.Triple]:
+    """The triples of the ontology files (``ontology/*.ttl``)."""
+    triples: list[ox.Triple] = []
+    for path in sorted(directory.glob("*.ttl")):
+        try:
+            triples.extend(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+        except SyntaxError as exc:
+            raise InputError(f"cannot parse the ontology: {str(exc).splitlines()[0]}", file=path) from None
+    return triples
+
+
+def _resolve_query(text_or_name: str, catalogue: Catalogue) -> CannedQuery:
+    """A canned query by name, a ``.rq`` file by path, or SPARQL text."""
+    if text_or_name in catalogue:
+        return catalogue[text_or_name]
+    if text_or_name.endswith(".rq") and "\n" not in text_or_name and Path(text_or_name).is_file():
+        return parse_query_file(text_or_name)
+    if any(word in text_or_name.upper() for word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")):
+        return CannedQuery(name="query", text=text_or_name)
+    return catalogue[text_or_name]  # raises UsageError naming the unknown query
+
+
+class KnowledgeGraph:
+    """A dataset in named graphs with the operations of the toolkit.
+
+    Use :func:`build` (from source tables) or :func:`read` (from a dataset file) to get one.
+    """
+
+    def __init__(self, dataset: Dataset, *, mapping: MappingResult | None = None, catalogue: Catalogue | None = None) -> None:
+        self.dataset = dataset
+        self.mapping = mapping
+        self._catalogue = catalogue
+
+    def __repr__(self) -> str:
+        return f"<KnowledgeGraph {len(self.dataset.graph_names())} graphs, {len(self.dataset)} quads>"
+
+    @property
+    def base_iri(self) -> str:
+        """The base IRI of the data."""
+        return self.dataset.graphs.base
+
+    @property
+    def store(self) -> ox.Store:
+        """The Oxigraph store holding the named graphs."""
+        return self.dataset.store
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The canned queries."""
+        if self._catalogue is None:
+            self._catalogue = Catalogue.load()
+        return self._catalogue
+
+    def triple_counts(self) -> dict[str, int]:
+        """Number of triples in each named graph."""
+        return self.dataset.triple_counts()
+
+    # -- queries ----------------------------------------------------------------------------
+
+    def run_query(self, query: str, /, params: dict[str, object] | None = None, *, endpoint: str | None = None,
+                  timeout: float = 60.0) -> QueryResult:
+        """Run a canned query (by name), a ``.rq`` file or SPARQL text; return raw results.
+
+        Parameters are bound as RDF terms. With ``endpoint``, the query runs on that SPARQL
+        endpoint instead of locally, with the same text.
+        """
+        canned = _resolve_query(query, self.catalogue)
+        bindings = bind_parameters(canned, params or {}, base=self.base_iri)
+        if endpoint:
+            from kg.remote import query_endpoint
+
+            return query_endpoint(endpoint, inject_values(canned.text, bindings), timeout=timeout)
+        return run_local(self.store, canned.text, bindings)
+
+    def query(self, query: str, /, **params: object) -> pd.DataFrame:
+        """Run a canned query (by name), a ``.rq`` file or SPARQL text; return a typed DataFrame.
+
+        Examples
+        --------
+        >>> import kg
+        >>> kg.build().query("documents").columns[0]
+        'document'
+        """
+        return self.run_query(query, params).to_frame()
+
+    # -- checks -----------------------------------------------------------------------------
+
+    def validate(self, *, engine: Engine = Engine.OXIGRAPH, shapes: Path | None = None) -> ValidationReport:
+        """Validate against the shapes; results trace back to source table rows."""
+        return validate_store(self.store, engine=engine, shapes=shapes, base_iri=self.base_iri)
+
+    def check_consistency(self) -> ConsistencyReport:
+        """Check the ontology with the data with the HermiT reasoner (needs Java)."""
+        return check_consistency(self.dataset.quads())
+
+    # -- network ----------------------------------------------------------------------------
+
+    def network(self, *, projection: Projection = Projection.COLLABORATION, query: str | None = None) -> nx.Graph:
+        """The projected network (see :mod:`kg.network.projection`)."""
+        return project(self.store, projection=projection, query=query)
+
+    def centrality(
+        self,
+        *,
+        projection: Projection = Projection.COLLABORATION,
+        query: str | None = None,
+        metrics: Iterable[Metric] = DEFAULT_METRICS,
+        betweenness_samples: int | None = None,
+    ) -> pd.DataFrame:
+        """Centrality metrics of the projected network, one row per actor."""
+        graph = self.network(projection=projection, query=query)
+        return centrality_frame(graph, metrics=metrics, betweenness_samples=betweenness_samples)
+
+    def write_analysis(
+        self,
+        frame: pd.DataFrame,
+        *,
+        projection: Projection = Projection.COLLABORATION,
+        query: str | None = None,
+        parameters: dict[str, object] | None = None,
+    ) -> int:
+        """Write centrality results into the analysis graph (replacing it); return the triple count."""
+        triples = analysis_triples(
+            frame,
+            base=self.base_iri,
+            projection=projection.value,
+            query=query or COLLABORATION_QUERY,
+            parameters=parameters or {},
+        )
+        self.dataset.replace_graph(self.dataset.graphs.analysis, triples)
+        return len(triples)
+
+    # -- output -----------------------------------------------------------------------------
+
+    def serialize(self, format: RdfFormat = RdfFormat.TRIG) -> bytes:
+        """Serialise the dataset (deterministic; graph-less formats get the union)."""
+        return self.dataset.serialize(format)
+
+    def reconciliation(self) -> pd.DataFrame:
+        """Per source table: rows read, subjects, triples and source records produced.
+
+        Every row makes at least one triple (the mapper stops on a row that makes none), so no row
+        vanishes; this table shows how many of each came out of each table.
+        """
+        rows = []
+        for table in self.mapping.tables if self.mapping else []:
+            rows.append({"table": table.name, "rows": table.rows, "subjects": table.subjects,
+                         "triples": table.triples, "source_records": table.records})
+        frame = pd.DataFrame(rows, columns=["table", "rows", "subjects", "triples", "source_records"])
+        return frame.astype({"table": "string", "rows": "Int64", "subjects": "Int64", "triples": "Int64",
+                             "source_records": "Int64"})
+
+
+def build(sources: str | Path | None = None, *, base_iri: str | None = None) -> KnowledgeGraph:
+    """Map the source tables into a dataset with the ontology; nothing is written to disk.
+
+    Parameters
+    ----------
+    sources
+        A CSVW table-group metadata file; by default the shipped tables.
+    base_iri
+        The base of all data IRIs; by default the metadata's ``@base``.
+
+    Raises
+    ------
+    InputError
+        For any bad input (file, row and column in the message); nothing is built.
+    """
+    mapping = map_tables(sources or DEFAULT_SOURCES, base_iri=base_iri)
+    dataset = Dataset(base_iri=mapping.group.base)
+    dataset.add_graph(dataset.graphs.ontology, ontology_triples())
+    dataset.add_nquads(mapping.nquads())
+    return KnowledgeGraph(dataset, mapping=mapping)
+
+
+def read(path: str | Path, *, base_iri: str = DEFAULT_BASE_IRI) -> KnowledgeGraph:
+    """Read a dataset file (TriG, N-Quads, Turtle, N-Triples or JSON-LD) without touching the network."""
+    return KnowledgeGraph(Dataset.from_file(path, base_iri=base_iri))
+
+
+def query_endpoint_named(endpoint: str, query: str, /, *, base_iri: str = DEFAULT_BASE_IRI, timeout: float = 60.0,
+                         **params: object) -> pd.DataFrame:
+    """Run a canned query on a remote SPARQL endpoint; return a typed DataFrame."""
+    from kg.remote import query_endpoint
+
+    catalogue = Catalogue.load()
+    canned = _resolve_query(query, catalogue)
+    bindings = bind_parameters(canned, params, base=base_iri)
+    return query_endpoint(endpoint, inject_values(canned.text, bindings), timeout=timeout).to_frame()

@@ -1,0 +1,343 @@
+"""The ``kg`` command: a thin layer over the library.
+
+Exit codes: 0 success; 1 the data does not conform, the ontology is inconsistent, or a server
+answered with an error; 2 bad input or usage, with a one-line reason. No traceback unless
+``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from kg._version import __version__
+from kg.errors import KGError, UsageError
+
+__all__ = ["main"]
+
+
+def _progress(args: argparse.Namespace, total: int):  # type: ignore[no-untyped-def]
+    from kg.progress import SILENT, TerminalProgress
+
+    if getattr(args, "quiet", False) or not sys.stderr.isatty():
+        return SILENT
+    return TerminalProgress(total)
+
+
+def _width() -> int:
+    return shutil.get_terminal_size((120, 40)).columns
+
+
+def _load_graph(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The dataset a command works on: ``--data`` if given, else ``build/kg.trig`` if present, else
+    the shipped tables built in memory."""
+    import kg
+
+    data = getattr(args, "data", None)
+    if data:
+        return kg.read(data, base_iri=args.base_iri or kg.DEFAULT_BASE_IRI)
+    default = Path("build") / "kg.trig"
+    if default.is_file() and not getattr(args, "sources", None):
+        return kg.read(default, base_iri=args.base_iri or kg.DEFAULT_BASE_IRI)
+    return kg.build(getattr(args, "sources", None), base_iri=args.base_iri)
+
+
+# -- commands ---------------------------------------------------------------------------------
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from kg.dataset import RdfFormat
+    from kg.pipeline import STEPS, Reasoning, run_build
+
+    formats = tuple(RdfFormat(f) for f in args.format)
+    reasoning = Reasoning.OFF if args.no_reason else (Reasoning.ON if args.reason else Reasoning.AUTO)
+    summary = run_build(
+        args.out, sources=args.sources, base_iri=args.base_iri, formats=formats, reasoning=reasoning,
+        progress=_progress(args, STEPS),
+    )
+    if not args.quiet:
+        print(summary.text())
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    import kg
+    from kg.validation import Engine
+
+    if args.file:
+        graph = kg.read(args.file, base_iri=args.base_iri or kg.DEFAULT_BASE_IRI)
+        graph.dataset.add_graph(graph.dataset.graphs.ontology, kg.ontology_triples())
+    else:
+        graph = kg.build(args.sources, base_iri=args.base_iri)
+    report = graph.validate(engine=Engine(args.engine))
+    if args.csv:
+        from kg.outputs import atomic_write
+
+        atomic_write(args.csv, report.to_csv().encode())
+    if args.report:
+        from kg.outputs import atomic_write
+
+        atomic_write(args.report, report.turtle())
+    if not args.quiet:
+        print(report.to_text(width=_width(), limit=None if args.limit == 0 else args.limit))
+    return 0 if report.conforms else 1
+
+
+def _parse_params(values: Sequence[str]) -> dict[str, object]:
+    params: dict[str, object] = {}
+    for item in values:
+        if "=" not in item:
+            raise UsageError(f"--param takes NAME=VALUE, got {item!r}")
+        name, value = item.split("=", 1)
+        params[name.strip()] = value
+    return params
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from kg.queries import Catalogue
+
+    if args.list:
+        catalogue = Catalogue.load()
+        for query in catalogue:
+            params = ", ".join(
+                f"{p.name}:{p.type.value}" + (f"={p.default}" if p.default is not None else "") for p in query.params
+            )
+            print(f"{query.name}\n    {query.summary}" + (f"\n    params: {params}" if params else ""))
+        return 0
+    name = args.file or args.name
+    if not name:
+        raise UsageError("give a query NAME, --file FILE or --list")
+    params = _parse_params(args.param)
+    if args.endpoint:
+        import kg
+        from kg.queries import bind_parameters, inject_values
+        from kg.remote import query_endpoint
+
+        canned = kg.api._resolve_query(name, Catalogue.load())
+        bindings = bind_parameters(canned, params, base=args.base_iri or kg.DEFAULT_BASE_IRI)
+        result = query_endpoint(args.endpoint, inject_values(canned.text, bindings), timeout=args.timeout)
+    else:
+        graph = _load_graph(args)
+        result = graph.run_query(name, params)
+    if args.format == "csv":
+        sys.stdout.write(result.to_delimited())
+    elif args.format == "tsv":
+        sys.stdout.write(result.to_delimited(delimiter="\t"))
+    elif args.format == "json":
+        sys.stdout.write(result.to_json() + "\n")
+    else:
+        print(result.to_text(width=_width(), limit=None if args.limit == 0 else args.limit))
+    return 0
+
+
+def cmd_network(args: argparse.Namespace) -> int:
+    from kg.network import Metric, Projection, annotate, gexf_bytes, graphml_bytes, png_bytes
+    from kg.outputs import OutputStage
+
+    graph = _load_graph(args)
+    projection = Projection(args.projection)
+    query = Path(args.query_file).read_text(encoding="utf-8") if args.query_file else None
+    metrics = [Metric(m) for m in args.metrics.split(",")] if args.metrics else list(Metric)
+    network = graph.network(projection=projection, query=query)
+    from kg.network import centrality_frame
+
+    frame = centrality_frame(network, metrics=metrics, betweenness_samples=args.betweenness_samples)
+    sort = "betweenness_approx" if "betweenness_approx" in frame else (metrics[0].value if metrics else "degree")
+    top = frame.sort_values([sort, "label"], ascending=[False, True]).head(args.top)
+    print(f"{network.number_of_nodes()} nodes, {network.number_of_edges()} edges ({projection.value} projection)")
+    columns = [c for c in top.columns if not c.endswith("_rank")]
+    print(top[columns].to_string(max_colwidth=40))
+    if args.out:
+        wanted = set(args.output)
+        with OutputStage(args.out) as stage:
+            if "csv" in wanted:
+                stage.write("centrality.csv", frame.reset_index().to_csv(index=False, lineterminator="\n").encode())
+            annotated = annotate(network, frame)
+            if "graphml" in wanted:
+                stage.write("network.graphml", graphml_bytes(annotated))
+            if "gexf" in wanted:
+                stage.write("network.gexf", gexf_bytes(annotated))
+            if "png" in wanted:
+                stage.write("network.png", png_bytes(network, frame))
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from kg._resources import ONTOLOGY_DIR, QUERIES_DIR, SHAPES_DIR, SOURCES_DIR
+    from kg.mapping import load_table_group
+    from kg.queries import Catalogue
+
+    print(f"kikg {__version__} (import name kg)")
+    for package in ("rdflib", "pyoxigraph", "oxigraph", "pyshacl", "owlready2", "networkx", "pandas", "SPARQLWrapper", "csvw"):
+        try:
+            print(f"  {package:<14}{version(package)}")
+        except PackageNotFoundError:
+            print(f"  {package:<14}not installed")
+    group = load_table_group(SOURCES_DIR / "csv-metadata.json")
+    print(f"ontology: {ONTOLOGY_DIR}")
+    print(f"shapes:   {SHAPES_DIR}")
+    print(f"queries:  {QUERIES_DIR} ({len(Catalogue.load())} canned queries)")
+    print(f"sources:  {SOURCES_DIR} ({len(group.tables)} tables, base IRI {group.base})")
+    print(f"java:     {shutil.which('java') or 'not found (the HermiT consistency check is skipped)'}")
+    return 0
+
+
+def _subcommand(name: str) -> Callable[[argparse.Namespace], int]:
+    # load, serve and docs live in their own modules, imported only when used.
+    def run(args: argparse.Namespace) -> int:
+        module = {"load": "kg.remote.cli", "serve": "kg.serve.cli", "docs": "kg.docs"}[name]
+        import importlib
+
+        return int(importlib.import_module(module).run(args))
+
+    return run
+
+
+# -- parser -----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``kg``."""
+    parser = argparse.ArgumentParser(
+        prog="kg",
+        description="Korean industrial policy knowledge graph: build, validate, query and analyse it.",
+        epilog="Exit codes: 0 ok; 1 data does not conform, inconsistent ontology or server error; 2 bad input or usage.",
+    )
+    parser.add_argument("--version", action="version", version=f"kikg {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(sub: argparse.ArgumentParser, *, data: bool = False) -> None:
+        sub.add_argument("--debug", action="store_true", help="show tracebacks", default=argparse.SUPPRESS)
+        sub.add_argument("--quiet", "-q", action="store_true", help="no progress, less output")
+        sub.add_argument("--base-iri", help="base IRI of the data (default: the metadata's @base)")
+        if data:
+            sub.add_argument("--data", help="a dataset file (TriG, N-Quads, Turtle...); default build/kg.trig if present, "
+                                            "else the shipped tables built in memory")
+            sub.add_argument("--sources", help="CSVW table-group metadata to build from instead")
+
+    build = commands.add_parser("build", help="build the knowledge graph and all outputs",
+                                description="Map the source tables, check, analyse and write everything under --out.")
+    common(build)
+    build.add_argument("--sources", help="CSVW table-group metadata (default: the shipped tables)")
+    build.add_argument("--out", default="build", help="output directory (default: build)")
+    build.add_argument("--format", action="append", default=[], choices=["nquads", "jsonld"],
+                       help="also write kg.nq or kg.jsonld (repeatable)")
+    reason = build.add_mutually_exclusive_group()
+    reason.add_argument("--reason", action="store_true", help="require the HermiT consistency check")
+    reason.add_argument("--no-reason", action="store_true", help="skip the HermiT consistency check")
+    build.set_defaults(run=cmd_build)
+
+    validate = commands.add_parser("validate", help="validate data against the shapes",
+                                   description="Validate the default graph, or FILE (Turtle, N-Triples, TriG, JSON-LD).")
+    common(validate)
+    validate.add_argument("file", nargs="?", help="an RDF file to validate (default: the shipped tables)")
+    validate.add_argument("--sources", help="CSVW table-group metadata to build and validate")
+    validate.add_argument("--engine", choices=["oxigraph", "pyshacl"], default="oxigraph")
+    validate.add_argument("--csv", help="write the report table to this CSV file")
+    validate.add_argument("--report", help="write the sh:ValidationReport to this Turtle file")
+    validate.add_argument("--limit", type=int, default=50, help="rows shown on the terminal (0: all)")
+    validate.set_defaults(run=cmd_validate)
+
+    query = commands.add_parser("query", help="run a canned query or your own",
+                                description="Run a canned query locally or on a SPARQL endpoint.")
+    common(query, data=True)
+    query.add_argument("name", nargs="?", help="name of a canned query (see --list)")
+    query.add_argument("--list", action="store_true", help="list the canned queries with their parameters")
+    query.add_argument("--file", help="run your own .rq file")
+    query.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE", help="a parameter (repeatable)")
+    query.add_argument("--endpoint", help="a SPARQL 1.1 query endpoint to run the query on")
+    query.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the endpoint")
+    query.add_argument("--format", "-f", choices=["table", "csv", "tsv", "json"], default="table")
+    query.add_argument("--limit", type=int, default=100, help="rows shown in table format (0: all)")
+    query.set_defaults(run=cmd_query)
+
+    network = commands.add_parser("network", help="network metrics of the collaboration links",
+                                  description="Project the graph to a network and compute centrality metrics.")
+    common(network, data=True)
+    network.add_argument("--projection", choices=["collaboration", "directed", "bipartite", "actors-via-policies"],
+                         default="collaboration")
+    network.add_argument("--query-file", help="your own projection query (SELECT ?source ?target ?type ?via)")
+    network.add_argument("--metrics", help="comma-separated: degree,weighted_degree,betweenness,closeness,"
+                                           "eigenvector,pagerank,core_number,community (default: all)")
+    network.add_argument("--betweenness-samples", type=int, help="approximate betweenness from K sampled sources")
+    network.add_argument("--top", type=int, default=10, help="actors shown (default 10)")
+    network.add_argument("--out", help="write output files to this directory")
+    network.add_argument("--output", action="append", choices=["csv", "graphml", "gexf", "png"],
+                         default=None, help="which files to write with --out (default: all)")
+    network.set_defaults(run=cmd_network)
+
+    load = commands.add_parser(
+        "load", help="load the build into a SPARQL 1.1 store (Graph Store Protocol)",
+        description="Send each named graph with PUT (atomic replace), then check the triple counts on the server. "
+                    "Credentials come from KG_USERNAME/KG_PASSWORD or ~/.netrc, never from the command line.")
+    common(load)
+    load.add_argument("--endpoint", required=True,
+                      help="the store's graph-store endpoint (Oxigraph http://host:port/store, Fuseki http://host:port/ds/data)")
+    load.add_argument("--query-endpoint", help="the store's query endpoint, where it cannot be derived")
+    load.add_argument("--update-endpoint", help="the store's update endpoint (for chunked loads), where it cannot be derived")
+    load.add_argument("--data", default=str(Path("build") / "kg.trig"), help="dataset file to load (default build/kg.trig)")
+    load.add_argument("--graph", action="append", default=[], help="load only this named graph (repeatable)")
+    load.add_argument("--chunk-size", type=int, default=200_000, help="triples per request for large graphs")
+    load.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
+    load.add_argument("--retries", type=int, default=3, help="retries on timeouts and 5xx answers")
+    load.add_argument("--allow-insecure", action="store_true", help="allow Basic credentials over plain http")
+    load.set_defaults(run=_subcommand("load"))
+
+    serve = commands.add_parser(
+        "serve", help="serve the build read-only with a query page",
+        description="Start a read-only Oxigraph SPARQL server on 127.0.0.1 with a query page offering the canned queries.")
+    common(serve)
+    serve.add_argument("--port", type=int, default=7878, help="port on 127.0.0.1 (default 7878; 0 picks a free one)")
+    serve.add_argument("--data", default=str(Path("build") / "kg.trig"), help="dataset file to serve (default build/kg.trig)")
+    serve.set_defaults(run=_subcommand("serve"))
+
+    docs = commands.add_parser("docs", help="render the ontology documentation (pyLODE)")
+    common(docs)
+    docs.add_argument("--out", default=str(Path("build") / "docs"), help="output directory (default build/docs)")
+    docs.set_defaults(run=_subcommand("docs"))
+
+    info = commands.add_parser("info", help="versions and where the data files are")
+    common(info)
+    info.set_defaults(run=cmd_info)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``kg``; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "output", None) is None and args.command == "network":
+        args.output = ["csv", "graphml", "gexf", "png"]
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    debug = getattr(args, "debug", False) or os.environ.get("KG_DEBUG") == "1"
+    try:
+        return args.run(args)
+    except KGError as exc:
+        if debug:
+            raise
+        print(f"kg {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"kg {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # an internal error: one line, the traceback with --debug
+        if debug:
+            raise
+        print(f"kg {args.command}: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

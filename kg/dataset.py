@@ -1,0 +1,253 @@
+"""The RDF dataset in named graphs, held in an Oxigraph store, and its serialisations.
+
+Oxigraph is the engine for storage, SPARQL and serialisation; rdflib terms are used at the API
+boundary. Canonical N-Triples output is the union of all graphs, one triple a line, sorted by code
+point, without blank nodes: the same input gives the same bytes on every run and machine.
+
+Examples
+--------
+>>> ds = Dataset()
+>>> ds.add_nquads(b'<http://ex/a> <http://ex/p> "x" <http://ex/g> .\\n')
+>>> ds.triple_counts()
+{'http://ex/g': 1}
+>>> print(ds.canonical_ntriples().decode(), end="")
+<http://ex/a> <http://ex/p> "x" .
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import InputError
+from kg.graphs import DEFAULT_BASE_IRI, GraphNames
+from kg.vocabularies import PREFIXES
+
+__all__ = ["Dataset", "RdfFormat", "deterministic_turtle", "parse_rdf_file", "skolemize"]
+
+
+class RdfFormat(enum.Enum):
+    """Serialisation formats of the dataset."""
+
+    TRIG = "trig"
+    NQUADS = "nquads"
+    TURTLE = "turtle"
+    NTRIPLES = "ntriples"
+    JSONLD = "jsonld"
+
+    @property
+    def oxigraph(self) -> ox.RdfFormat:
+        """The matching pyoxigraph format."""
+        return {
+            RdfFormat.TRIG: ox.RdfFormat.TRIG,
+            RdfFormat.NQUADS: ox.RdfFormat.N_QUADS,
+            RdfFormat.TURTLE: ox.RdfFormat.TURTLE,
+            RdfFormat.NTRIPLES: ox.RdfFormat.N_TRIPLES,
+            RdfFormat.JSONLD: ox.RdfFormat.JSON_LD,
+        }[self]
+
+    @property
+    def extension(self) -> str:
+        """The usual file extension."""
+        return {"trig": "trig", "nquads": "nq", "turtle": "ttl", "ntriples": "nt", "jsonld": "jsonld"}[
+            self.value
+        ]
+
+    @property
+    def supports_graphs(self) -> bool:
+        """Whether the format keeps named graphs."""
+        return self in (RdfFormat.TRIG, RdfFormat.NQUADS, RdfFormat.JSONLD)
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> RdfFormat:
+        """Guess the format of a file from its extension.
+
+        Raises
+        ------
+        InputError
+            For an extension that is not an RDF format the toolkit reads.
+        """
+        suffix = Path(path).suffix.lower().lstrip(".")
+        aliases = {"ttl": "turtle", "nt": "ntriples", "nq": "nquads", "trig": "trig", "jsonld": "jsonld",
+                   "json": "jsonld"}
+        if suffix not in aliases:
+            raise InputError(
+                f"cannot tell the RDF format from the extension {suffix!r} (use .ttl, .nt, .nq, .trig or .jsonld)",
+                file=path,
+            )
+        return cls(aliases[suffix])
+
+
+def deterministic_turtle(triples: Iterable[ox.Triple], *, prefixes: Mapping[str, str] | None = None) -> bytes:
+    """Turtle of ``triples`` with prefixes, the same bytes for the same triples whatever their order."""
+    unique = sorted({str(t) for t in triples})
+    parsed = ox.parse("".join(line + " .\n" for line in unique).encode(), format=ox.RdfFormat.N_TRIPLES)
+    data = ox.serialize(parsed, format=ox.RdfFormat.TURTLE, prefixes=dict(prefixes or PREFIXES))
+    assert data is not None
+    return data
+
+
+def skolemize(quads: Iterable[ox.Quad], *, base: str) -> list[ox.Quad]:
+    """Replace blank nodes by stable IRIs under ``{base}.well-known/genid/``.
+
+    The labels come from RDF Dataset Canonicalization (RDFC-1.0) hashed with the graph content, so
+    the same graph gets the same IRIs on every run.
+    """
+    quads = list(quads)
+    if not any(isinstance(t, ox.BlankNode) for q in quads for t in (q.subject, q.object, q.graph_name)):
+        return quads
+    dataset = ox.Dataset(quads)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    canonical = sorted(str(q) for q in dataset)
+    digest = hashlib.sha256("\n".join(canonical).encode()).hexdigest()[:16]
+    prefix = f"{base}.well-known/genid/{digest}-"
+
+    def fix(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> object:
+        return ox.NamedNode(prefix + term.value) if isinstance(term, ox.BlankNode) else term
+
+    return [ox.Quad(fix(q.subject), q.predicate, fix(q.object), fix(q.graph_name)) for q in dataset]  # type: ignore[arg-type]
+
+
+def parse_rdf_file(path: str | Path, *, format: RdfFormat | None = None) -> list[ox.Quad]:
+    """Parse an RDF file without touching the network or any other file.
+
+    Oxigraph's parsers do not follow ``owl:imports``, remote JSON-LD contexts or XML entities; the
+    file itself is read here, by Python, so that nothing else is opened.
+
+    Raises
+    ------
+    InputError
+        For an unreadable file or a syntax error, with line and column.
+    """
+    path = Path(path)
+    format = format or RdfFormat.from_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(exc.strerror or "cannot read the file", file=path) from None
+    try:
+        return list(ox.parse(data, format=format.oxigraph, base_iri=path.resolve().as_uri()))
+    except SyntaxError as exc:
+        line, column = _syntax_position(exc)
+        message = str(exc).splitlines()[0] if str(exc) else "syntax error"
+        raise InputError(message, file=path, line=line, column=column) from None
+
+
+def _syntax_position(exc: SyntaxError) -> tuple[int | None, int | None]:
+    line = getattr(exc, "lineno", None)
+    column = getattr(exc, "offset", None)
+    return (line, column)
+
+
+class Dataset:
+    """Named graphs in an Oxigraph store, with the toolkit's graph names."""
+
+    def __init__(self, *, base_iri: str = DEFAULT_BASE_IRI, store: ox.Store | None = None) -> None:
+        self.graphs = GraphNames(base_iri)
+        self.store = store if store is not None else ox.Store()
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def add_nquads(self, data: bytes) -> None:
+        """Add N-Quads text (as the mapper renders it)."""
+        if data:
+            self.store.load(data, format=ox.RdfFormat.N_QUADS)
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads."""
+        self.store.extend(quads)
+
+    def add_graph(self, graph: str, triples: Iterable[ox.Triple | ox.Quad]) -> None:
+        """Add ``triples`` into the named graph ``graph``, skolemising blank nodes."""
+        name = ox.NamedNode(graph)
+        quads = [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples]
+        self.store.extend(skolemize(quads, base=self.graphs.base))
+
+    def replace_graph(self, graph: str, triples: Iterable[ox.Triple | ox.Quad]) -> None:
+        """Replace the content of the named graph ``graph``."""
+        name = ox.NamedNode(graph)
+        if self.store.contains_named_graph(name):
+            self.store.remove_graph(name)
+        self.add_graph(graph, triples)
+
+    @classmethod
+    def from_file(cls, path: str | Path, *, base_iri: str = DEFAULT_BASE_IRI) -> Dataset:
+        """Read a dataset from a TriG, N-Quads, Turtle, N-Triples or JSON-LD file."""
+        dataset = cls(base_iri=base_iri)
+        dataset.add_quads(skolemize(parse_rdf_file(path), base=base_iri))
+        return dataset
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def graph_names(self) -> list[str]:
+        """The named graphs, sorted."""
+        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def triple_counts(self) -> dict[str, int]:
+        """Number of triples in each named graph (and ``""`` for a non-empty default graph)."""
+        counts: dict[str, int] = {}
+        for solution in self.store.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        ):
+            counts[solution["g"].value] = int(solution["n"].value)
+        default = sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        if default:
+            counts[""] = default
+        return dict(sorted(counts.items()))
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """The quads of one graph, or of all graphs."""
+        name = ox.NamedNode(graph) if graph else None
+        return iter(self.store.quads_for_pattern(None, None, None, name))
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+        union: bool = True,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run a SPARQL query; the default graph is the union of all graphs unless ``union=False``.
+
+        ``substitutions`` binds variables to RDF terms before evaluation (the query text is never
+        edited).
+        """
+        bindings = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
+        return self.store.query(sparql, use_default_graph_as_union=union, substitutions=bindings or None)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def canonical_ntriples(self) -> bytes:
+        """The union of all graphs as canonical N-Triples: sorted, unique, one triple a line."""
+        chunks = [self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)) for g in self.graph_names()]
+        if any(True for _ in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph())):
+            chunks.append(self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()))
+        lines = {line for chunk in chunks for line in chunk.split(b"\n") if line}
+        return b"".join(line + b"\n" for line in sorted(lines))
+
+    def serialize(self, format: RdfFormat = RdfFormat.TRIG) -> bytes:
+        """Serialise the dataset; graph-less formats get the union of all graphs.
+
+        Quads are written in sorted order, so every format is deterministic.
+        """
+        if format is RdfFormat.NTRIPLES:
+            return self.canonical_ntriples()
+        if format.supports_graphs:
+            quads: Iterable[ox.Quad | ox.Triple] = sorted(self.store, key=_quad_key)
+        else:
+            quads = ox.parse(self.canonical_ntriples(), format=ox.RdfFormat.N_TRIPLES)
+        prefixes = PREFIXES if format in (RdfFormat.TRIG, RdfFormat.TURTLE) else None
+        data = ox.serialize(quads, format=format.oxigraph, prefixes=prefixes)
+        assert data is not None
+        return data
+
+
+def _quad_key(quad: ox.Quad) -> tuple[str, str, str, str]:
+    return (str(quad.graph_name), str(quad.subject), str(quad.predicate), str(quad.object))

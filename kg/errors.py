@@ -1,0 +1,117 @@
+"""The exception tree of the toolkit.
+
+Every error the toolkit raises on purpose derives from :class:`KGError`. Each class carries the
+process exit code the ``kg`` command uses for it, so the CLI maps errors to codes in one place:
+
+* ``0``: success;
+* ``1``: the data does not conform, the ontology is inconsistent, or a server answered with an error;
+* ``2``: bad input or usage (a one-line reason naming the file, row and column where there is one).
+
+Examples
+--------
+>>> err = InputError("unknown datatype 'decimel'", file="tables.json", line=3, column=17)
+>>> print(err)
+tables.json: line 3, column 17: unknown datatype 'decimel'
+>>> err.exit_code
+2
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "KGError",
+    "InputError",
+    "UsageError",
+    "ParameterError",
+    "NotConformingError",
+    "InconsistentOntologyError",
+    "RemoteError",
+]
+
+
+class KGError(Exception):
+    """Root of every error the toolkit raises on purpose."""
+
+    exit_code: int = 1
+
+
+class InputError(KGError):
+    """Bad input: a file that cannot be read, parsed or mapped.
+
+    Parameters
+    ----------
+    reason
+        What is wrong, in one line.
+    file
+        The file that holds the problem.
+    row, column
+        For tables: the row number (the header is row 1, as in a spreadsheet) and the column name.
+    line
+        For text formats: the line number; ``column`` is then the character position in the line.
+    """
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        file: str | Path | None = None,
+        row: int | None = None,
+        column: str | int | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.reason = reason
+        self.file = str(file) if file is not None else None
+        self.row = row
+        self.column = column
+        self.line = line
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}" if isinstance(self.column, str) else f"column {self.column}")
+        location = ", ".join(where)
+        parts = [p for p in (self.file, location) if p]
+        prefix = ": ".join(parts)
+        return f"{prefix}: {self.reason}" if prefix else self.reason
+
+
+class UsageError(KGError):
+    """The command or function was called wrongly (unknown name, conflicting options)."""
+
+    exit_code = 2
+
+
+class ParameterError(UsageError):
+    """A query parameter value was refused (wrong type, invalid IRI, unknown parameter)."""
+
+
+class NotConformingError(KGError):
+    """The data violates the shapes (``sh:Violation`` results)."""
+
+    exit_code = 1
+
+
+class InconsistentOntologyError(KGError):
+    """The reasoner found the ontology with the data inconsistent, or a class unsatisfiable."""
+
+    exit_code = 1
+
+
+class RemoteError(KGError):
+    """A SPARQL server answered with an error, or could not be reached."""
+
+    exit_code = 1
+
+    def __init__(self, reason: str, *, status: int | None = None, url: str | None = None) -> None:
+        self.status = status
+        self.url = url
+        super().__init__(reason)

@@ -1,0 +1,280 @@
+"""Rows to quads: every check first, then N-Quads text ready for the store.
+
+A table group is mapped in two passes. The first reads and checks every table (cell datatypes,
+required cells, primary keys) and renders each row's quads; the second checks foreign keys across
+tables. Only when both pass is anything returned, so a bad table never leaves half a graph behind.
+
+Each table's triples go to its own named graph. A table with a ``kikg:provenance`` annotation also
+gets one source record per row in the provenance graph, and every subject the row described is
+linked to that record with ``prov:wasDerivedFrom``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.errors import InputError
+from kg.graphs import GraphNames
+from kg.mapping.datatypes import XSD, CellError
+from kg.mapping.metadata import ColumnSpec, TableGroupSpec, TableSpec, load_table_group
+from kg.mapping.reader import read_rows
+from kg.mapping.templates import TemplateError, UriTemplate
+from kg.namespace import KIKG
+from kg.vocabularies import OA, PROV, RDF
+
+__all__ = ["MappedTable", "MappingResult", "map_table_group", "map_tables"]
+
+_XSD_STRING = XSD + "string"
+_XSD_INTEGER = XSD + "integer"
+
+
+@dataclass
+class MappedTable:
+    """The quads of one table and what it took to make them."""
+
+    name: str
+    graph: str
+    path: Path
+    rows: int = 0
+    subjects: int = 0
+    triples: int = 0
+    records: int = 0
+    nquads: bytes = b""
+    provenance_nquads: bytes = b""
+
+
+@dataclass
+class MappingResult:
+    """All tables of a group, mapped and checked."""
+
+    group: TableGroupSpec
+    graphs: GraphNames
+    tables: list[MappedTable] = field(default_factory=list)
+
+    def nquads(self) -> bytes:
+        """All quads of all tables, the provenance records included."""
+        return b"".join(t.nquads + t.provenance_nquads for t in self.tables)
+
+
+def _escape(text: str) -> str:
+    if '"' in text or "\\" in text or "\n" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+def _literal_renderer(column: ColumnSpec) -> Callable[[str], str]:
+    datatype = column.datatype.iri
+    if column.lang:
+        suffix = '"@' + column.lang
+        return lambda value: '"' + _escape(value) + suffix
+    if datatype == _XSD_STRING:
+        return lambda value: '"' + _escape(value) + '"'
+    suffix = '"^^<' + datatype + ">"
+    return lambda value: '"' + _escape(value) + suffix
+
+
+class _TableMapper:
+    """Renders the rows of one table; holds the compiled per-column pieces."""
+
+    def __init__(self, table: TableSpec, base: str, graphs: GraphNames) -> None:
+        self.table = table
+        self.base = base
+        self.graph = "<" + graphs.table(table.name) + ">"
+        self.provenance_graph = "<" + graphs.provenance + ">"
+        self.literal = {c.name: _literal_renderer(c) for c in table.columns}
+        self.constant: dict[int, str | None] = {}
+
+    def _expand(self, template: UriTemplate, values: dict[str, str | None], column: str, row: int) -> str | None:
+        if not template.variables:
+            key = id(template)
+            if key not in self.constant:
+                self.constant[key] = template.expand({}, base=self.base)
+            return self.constant[key]
+        try:
+            return template.expand(values, base=self.base)
+        except TemplateError as exc:
+            raise InputError(str(exc), file=self.table.path, row=row, column=column) from None
+
+    def parse_row(self, row: int, cells: list[str]) -> tuple[dict[str, str | None], dict[str, list[str]]]:
+        """Check and parse one row: scalar values for templates, item lists for output."""
+        values: dict[str, str | None] = {"_row": str(row)}
+        items: dict[str, list[str]] = {}
+        for column, cell in zip(self.table.columns, cells):
+            if cell in column.nulls:
+                if column.required:
+                    raise InputError("required cell is blank", file=self.table.path, row=row, column=column.name)
+                values[column.name] = None
+                continue
+            pieces = [p.strip() for p in cell.split(column.separator)] if column.separator else [cell]
+            parsed = []
+            for piece in pieces:
+                if piece in column.nulls:
+                    raise InputError(
+                        f"empty item in list {cell!r}", file=self.table.path, row=row, column=column.name
+                    )
+                try:
+                    parsed.append(column.parse(piece))
+                except CellError as exc:
+                    raise InputError(str(exc), file=self.table.path, row=row, column=column.name) from None
+            values[column.name] = cell if column.separator else parsed[0]
+            items[column.name] = parsed
+        return values, items
+
+    def render(self, row: int, values: dict[str, str | None], items: dict[str, list[str]]) -> tuple[list[str], set[str]]:
+        """The quad lines of one row and the subjects they describe."""
+        table, graph = self.table, self.graph
+        default_subject = (
+            self._expand(table.about_url, values, table.primary_key[0], row) if table.about_url else None
+        )
+        lines: list[str] = []
+        subjects: set[str] = set()
+        for column in table.columns:
+            if column.suppress_output or column.name not in items:
+                continue
+            subject = (
+                self._expand(column.about_url, values, column.name, row) if column.about_url else default_subject
+            )
+            assert column.property_url is not None  # checked when the metadata was read
+            predicate = self._expand(column.property_url, values, column.name, row)
+            if subject is None or predicate is None:
+                continue
+            prefix = "<" + subject + "> <" + predicate + "> "
+            subjects.add(subject)
+            if column.value_url is not None:
+                for item in items[column.name]:
+                    target = self._expand(column.value_url, {**values, column.name: item}, column.name, row)
+                    if target is not None:
+                        lines.append(prefix + "<" + target + "> " + graph + " .\n")
+            else:
+                render = self.literal[column.name]
+                for item in items[column.name]:
+                    lines.append(prefix + render(item) + " " + graph + " .\n")
+        for column in table.virtual_columns:
+            subject = (
+                self._expand(column.about_url, values, column.name, row) if column.about_url else default_subject
+            )
+            assert column.property_url is not None and column.value_url is not None
+            predicate = self._expand(column.property_url, values, column.name, row)
+            target = self._expand(column.value_url, values, column.name, row)
+            if subject is None or predicate is None or target is None:
+                continue
+            subjects.add(subject)
+            lines.append("<" + subject + "> <" + predicate + "> <" + target + "> " + graph + " .\n")
+        return lines, subjects
+
+    def provenance(self, row: int, values: dict[str, str | None], subjects: set[str]) -> list[str]:
+        """The source record of one row, in the provenance graph."""
+        spec = self.table.provenance
+        assert spec is not None
+        key = "/".join(values[k] or "" for k in self.table.primary_key)
+        try:
+            record = UriTemplate.parse("source/" + self.table.name + "/{+key}").expand({"key": key}, base=self.base)
+            document = spec.document_url.expand(values, base=self.base)
+        except TemplateError as exc:
+            raise InputError(str(exc), file=self.table.path, row=row, column=self.table.primary_key[0]) from None
+        assert record is not None
+        g = self.provenance_graph
+        rec = "<" + record + ">"
+        lines = [
+            f"{rec} <{RDF.type}> <{KIKG.SourceRecord}> {g} .\n",
+            f'{rec} <{KIKG.sourceTable}> "{_escape(self.table.name)}" {g} .\n',
+            f'{rec} <{KIKG.sourceRow}> "{row}"^^<{_XSD_INTEGER}> {g} .\n',
+            f'{rec} <{KIKG.sourceKey}> "{_escape(key)}" {g} .\n',
+        ]
+        if document is not None:
+            lines.append(f"{rec} <{PROV.hadPrimarySource}> <{document}> {g} .\n")
+        locator = values.get(spec.locator)
+        if locator is not None:
+            lines.append(f'{rec} <{KIKG.locator}> "{_escape(locator)}" {g} .\n')
+        quote = values.get(spec.quote) if spec.quote else None
+        if quote is not None:
+            selector = "<" + record + "/quote>"
+            lines.append(f"{rec} <{KIKG.evidence}> {selector} {g} .\n")
+            lines.append(f"{selector} <{RDF.type}> <{OA.TextQuoteSelector}> {g} .\n")
+            lines.append(f'{selector} <{OA.exact}> "{_escape(quote)}" {g} .\n')
+        for subject in sorted(subjects):
+            lines.append(f"<{subject}> <{PROV.wasDerivedFrom}> {rec} {g} .\n")
+        return lines
+
+
+def map_table_group(group: TableGroupSpec) -> MappingResult:
+    """Check and map every table of ``group``.
+
+    Raises
+    ------
+    InputError
+        At the first bad cell, duplicate key, dangling foreign key or unreadable file, naming the
+        file, row and column.
+    """
+    graphs = GraphNames(group.base)
+    result = MappingResult(group=group, graphs=graphs)
+    keys: dict[str, dict[tuple[str, ...], set[str]]] = {}
+    references: list[tuple[TableSpec, int, str, tuple[str, ...], str]] = []
+    wanted = {(k.resource, k.ref_columns) for t in group.tables for k in t.foreign_keys}
+    for table in group.tables:
+        mapper = _TableMapper(table, group.base, graphs)
+        mapped = MappedTable(table.name, graphs.table(table.name), table.path)
+        seen: dict[tuple[str | None, ...], int] = {}
+        lines: list[str] = []
+        provenance: list[str] = []
+        all_subjects: set[str] = set()
+        key_sets = {cols: set() for (res, cols) in wanted if res == table.name}
+        for row, cells in read_rows(table):
+            values, items = mapper.parse_row(row, cells)
+            key = tuple(values[k] for k in table.primary_key)
+            if key in seen:
+                raise InputError(
+                    f"duplicate primary key {'/'.join(k or '' for k in key)!r} (first at row {seen[key]})",
+                    file=table.path,
+                    row=row,
+                    column=table.primary_key[0],
+                )
+            seen[key] = row
+            for columns, found in key_sets.items():
+                for value in _key_values(columns, values, items):
+                    found.add(value)
+            for fk in table.foreign_keys:
+                for value in _key_values(fk.columns, values, items):
+                    references.append((table, row, fk.columns[0], (fk.resource, *fk.ref_columns), value))
+            row_lines, subjects = mapper.render(row, values, items)
+            if not row_lines:
+                raise InputError("the row makes no triple", file=table.path, row=row)
+            lines.extend(row_lines)
+            all_subjects |= subjects
+            if table.provenance is not None:
+                provenance.extend(mapper.provenance(row, values, subjects))
+                mapped.records += 1
+            mapped.rows += 1
+        for columns, found in key_sets.items():
+            keys.setdefault(table.name, {})[columns] = found
+        mapped.triples = len(lines)
+        mapped.subjects = len(all_subjects)
+        mapped.nquads = "".join(lines).encode("utf-8")
+        mapped.provenance_nquads = "".join(provenance).encode("utf-8")
+        result.tables.append(mapped)
+    for table, row, column, (resource, *ref_columns), value in references:
+        if value not in keys[resource][tuple(ref_columns)]:
+            raise InputError(
+                f"{value!r} is not a key of table {resource!r} (column {', '.join(ref_columns)!r})",
+                file=table.path,
+                row=row,
+                column=column,
+            )
+    return result
+
+
+def _key_values(columns: tuple[str, ...], values: dict[str, str | None], items: dict[str, list[str]]) -> list[str]:
+    """The key values a row holds in ``columns`` (one per list item for a single list column)."""
+    if len(columns) == 1:
+        return list(items.get(columns[0], []))
+    parts = [values.get(c) for c in columns]
+    if any(p is None for p in parts):
+        return []
+    return ["/".join(p for p in parts if p is not None)]
+
+
+def map_tables(metadata: str | Path, *, base_iri: str | None = None) -> MappingResult:
+    """Read the CSVW metadata at ``metadata`` and map all its tables (see :func:`map_table_group`)."""
+    return map_table_group(load_table_group(metadata, base_iri=base_iri))

@@ -1,0 +1,165 @@
+"""The full build: tables to a checked, analysed knowledge graph and all its output files.
+
+:func:`run_build` is what ``kg build`` and ``make run`` do: map the tables, check consistency with
+the reasoner, compute the network metrics and write them back, validate, run every canned query,
+and write the outputs under one directory. Files are staged and renamed into place only when every
+step has succeeded, so a failed build leaves the previous outputs intact.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from kg.api import KnowledgeGraph, build
+from kg.dataset import RdfFormat
+from kg.errors import InconsistentOntologyError, NotConformingError
+from kg.network import COLLABORATION_QUERY, Projection, annotate, gexf_bytes, graphml_bytes, png_bytes
+from kg.network.metrics import SEED
+from kg.outputs import OutputStage
+from kg.progress import SILENT, Progress
+from kg.reasoning import ConsistencyReport, java_available
+from kg.validation import ValidationReport
+from kg.void import describe_dataset
+
+__all__ = ["BuildSummary", "Reasoning", "run_build", "STEPS"]
+
+STEPS = 7
+"""Number of progress steps of :func:`run_build`."""
+
+
+class Reasoning(enum.Enum):
+    """Whether the build runs the HermiT consistency check."""
+
+    ON = "on"
+    OFF = "off"
+    AUTO = "auto"
+    """On when Java is available."""
+
+
+@dataclass
+class BuildSummary:
+    """What a build produced."""
+
+    graph: KnowledgeGraph
+    triple_counts: dict[str, int]
+    validation: ValidationReport
+    consistency: ConsistencyReport | None
+    centrality: pd.DataFrame
+    files: list[Path] = field(default_factory=list)
+
+    def top_actors(self, n: int = 5, *, metric: str = "betweenness") -> pd.DataFrame:
+        """The ``n`` most central actors by ``metric``."""
+        return self.centrality.sort_values([metric, "label"], ascending=[False, True]).head(n)
+
+    def text(self) -> str:
+        """The short summary ``make run`` prints."""
+        base = self.graph.base_iri
+        lines = ["Triples per named graph:"]
+        width = max(len(g) for g in self.triple_counts) - len(base) + 2
+        for graph, count in self.triple_counts.items():
+            lines.append(f"  {graph.removeprefix(base):<{width}}{count:>8}")
+        lines.append(f"  {'(union, distinct)':<{width}}{self.total_triples:>8}")
+        counts = self.validation.counts()
+        verdict = "conforms" if self.validation.conforms else "does NOT conform"
+        lines.append(
+            f"Validation: {verdict}: {counts['Violation']} violations, {counts['Warning']} warnings "
+            f"(inconsistencies in the sources), {counts['Info']} infos"
+        )
+        if self.consistency is not None:
+            state = "consistent" if self.consistency.ok else "INCONSISTENT"
+            lines.append(f"Reasoning (HermiT): {state} ({self.consistency.seconds:.1f} s)")
+        else:
+            lines.append("Reasoning (HermiT): skipped")
+        lines.append("Most central actors (betweenness):")
+        for rank, (_, row) in enumerate(self.top_actors().iterrows(), start=1):
+            lines.append(f"  {rank}. {row['label']} ({row['type']}): betweenness {row['betweenness']:.3f}, degree {row['degree']}")
+        lines.append(f"Wrote {len(self.files)} files.")
+        return "\n".join(lines)
+
+    total_triples: int = 0
+
+
+def run_build(
+    out_dir: str | Path = "build",
+    *,
+    sources: str | Path | None = None,
+    base_iri: str | None = None,
+    formats: tuple[RdfFormat, ...] = (),
+    reasoning: Reasoning = Reasoning.AUTO,
+    progress: Progress = SILENT,
+) -> BuildSummary:
+    """Build the knowledge graph and write every output under ``out_dir``.
+
+    Outputs: ``kg.trig``, ``kg.nt`` (canonical), ``kg.ttl``, ``void.ttl``, extra ``formats``
+    (``kg.nq``, ``kg.jsonld``), ``validation-report.ttl``, ``validation.csv``,
+    ``reconciliation.csv``, ``centrality.csv``, ``network.graphml``, ``network.gexf``,
+    ``network.png`` and ``queries/<name>.csv`` for every canned query.
+
+    Raises
+    ------
+    InputError
+        Bad input tables (nothing is written).
+    InconsistentOntologyError
+        The reasoner finds the data inconsistent (nothing is written).
+    NotConformingError
+        The data has SHACL violations; the reports are written, the dataset files are not.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with progress.step("mapping source tables"):
+        graph = build(sources, base_iri=base_iri)
+    consistency = None
+    with progress.step("checking consistency (HermiT)"):
+        if reasoning is Reasoning.ON or (reasoning is Reasoning.AUTO and java_available()):
+            consistency = graph.check_consistency()
+            if not consistency.ok:
+                detail = consistency.message or "unsatisfiable classes: " + ", ".join(consistency.unsatisfiable)
+                raise InconsistentOntologyError(f"the ontology with the data is inconsistent: {detail}")
+    with progress.step("network metrics"):
+        network = graph.network()
+        frame = graph.centrality()
+        graph.write_analysis(frame, parameters={"metrics": [c for c in frame.columns if not c.endswith("_rank")][2:],
+                                                "community_seed": SEED, "pagerank_alpha": 0.85})
+    with progress.step("validating (SHACL)"):
+        report = graph.validate()
+    stage = OutputStage(out)
+    try:
+        stage.write("validation-report.ttl", report.turtle())
+        stage.write("validation.csv", report.to_csv().encode())
+        if not report.conforms:
+            stage.commit()
+            counts = report.counts()
+            raise NotConformingError(
+                f"the data has {counts['Violation']} SHACL violations; see {out / 'validation.csv'}"
+            )
+        with progress.step("running canned queries"):
+            for query in graph.catalogue:
+                result = graph.run_query(query.name)
+                stage.write(f"queries/{query.name}.csv", result.to_delimited().encode())
+        with progress.step("writing network files"):
+            annotated = annotate(network, frame)
+            stage.write("centrality.csv", frame.reset_index().to_csv(index=False, lineterminator="\n").encode())
+            stage.write("network.graphml", graphml_bytes(annotated))
+            stage.write("network.gexf", gexf_bytes(annotated))
+            stage.write("network.png", png_bytes(network, frame))
+        with progress.step("serialising the dataset"):
+            ntriples = graph.serialize(RdfFormat.NTRIPLES)
+            files = {"kg.trig": graph.serialize(RdfFormat.TRIG), "kg.nt": ntriples, "kg.ttl": graph.serialize(RdfFormat.TURTLE)}
+            for extra in formats:
+                files[f"kg.{extra.extension}"] = graph.serialize(extra)
+            for name, data in files.items():
+                stage.write(name, data)
+            total = ntriples.count(b"\n")
+            stage.write("void.ttl", describe_dataset(graph.dataset, files=files, triples=total))
+            stage.write("reconciliation.csv", graph.reconciliation().to_csv(index=False, lineterminator="\n").encode())
+        written = stage.commit()
+    except BaseException:
+        stage.discard()
+        raise
+    summary = BuildSummary(graph, graph.triple_counts(), report, consistency, frame, written)
+    summary.total_triples = total
+    return summary

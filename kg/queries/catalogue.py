@@ -1,0 +1,173 @@
+"""The catalogue of canned queries: one ``.rq`` file each, with a grlc-style ``#+`` YAML header.
+
+A header looks like::
+
+    #+ summary: Bodies supervised by a ministry
+    #+ description: >
+    #+   Organisations that report to, or manage tasks on behalf of, the ministry.
+    #+ params:
+    #+   - name: ministry
+    #+     type: iri
+    #+     default: org/motie
+    #+     description: The ministry.
+    #+ example: kg query supervised-bodies --param ministry=org/motie
+
+``iri`` defaults and values may be relative: they resolve against the dataset's base IRI, so the
+same file works whatever base the graph was built with.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kg._resources import QUERIES_DIR
+from kg.errors import InputError, UsageError
+from kg.queries.binding import ParameterType, find_forbidden_keyword
+
+__all__ = ["CannedQuery", "Parameter", "Catalogue", "parse_query_file"]
+
+_HEADER_LINE = re.compile(r"^#\+ ?(.*)$")
+_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A declared query parameter."""
+
+    name: str
+    type: ParameterType
+    default: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CannedQuery:
+    """A query file with its header."""
+
+    name: str
+    text: str
+    summary: str = ""
+    description: str = ""
+    params: tuple[Parameter, ...] = ()
+    example: str = ""
+    path: Path | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ordered(self) -> bool:
+        """Whether the query fixes the order of its results (``ORDER BY``)."""
+        return re.search(r"\border\s+by\b", _strip_comments(self.text), re.IGNORECASE) is not None
+
+    def parameter(self, name: str) -> Parameter:
+        """The parameter called ``name``."""
+        for parameter in self.params:
+            if parameter.name == name:
+                return parameter
+        raise UsageError(
+            f"query {self.name!r} has no parameter {name!r} (it has: {', '.join(p.name for p in self.params) or 'none'})"
+        )
+
+
+def _strip_comments(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+def parse_query_file(path: str | Path, *, name: str | None = None) -> CannedQuery:
+    """Read a ``.rq`` file and its header.
+
+    Raises
+    ------
+    InputError
+        For an unreadable file, malformed YAML header, unknown parameter type, or an update,
+        ``LOAD`` or ``SERVICE`` in the query.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the query: {exc}", file=path) from None
+    header_lines = []
+    for line in text.splitlines():
+        match = _HEADER_LINE.match(line)
+        if match:
+            header_lines.append(match.group(1))
+        elif line.strip() and not line.startswith("#"):
+            break
+    try:
+        header = yaml.safe_load("\n".join(header_lines)) if header_lines else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(
+            f"malformed #+ header: {getattr(exc, 'problem', exc)}",
+            file=path,
+            line=(mark.line + 1) if mark else None,
+        ) from None
+    header = header or {}
+    if not isinstance(header, dict):
+        raise InputError("the #+ header must be a YAML mapping", file=path)
+    params = []
+    for raw in header.get("params") or []:
+        try:
+            params.append(
+                Parameter(
+                    name=str(raw["name"]),
+                    type=ParameterType(str(raw.get("type", "string"))),
+                    default=None if raw.get("default") is None else str(raw["default"]),
+                    description=str(raw.get("description", "")),
+                )
+            )
+        except (KeyError, ValueError, TypeError) as exc:
+            raise InputError(f"bad parameter declaration {raw!r}: {exc}", file=path) from None
+    keyword = find_forbidden_keyword(text)
+    if keyword:
+        raise InputError(f"canned queries are read-only: {keyword} is not allowed", file=path)
+    return CannedQuery(
+        name=name or path.stem,
+        text=text,
+        summary=str(header.get("summary", "")).strip(),
+        description=str(header.get("description", "")).strip(),
+        params=tuple(params),
+        example=str(header.get("example", "")).strip(),
+        path=path,
+        metadata=header,
+    )
+
+
+class Catalogue:
+    """The canned queries of a folder, by name."""
+
+    def __init__(self, queries: dict[str, CannedQuery]) -> None:
+        self.queries = dict(sorted(queries.items()))
+
+    @classmethod
+    def load(cls, directory: str | Path | None = None) -> Catalogue:
+        """Read every ``.rq`` file of ``directory`` (by default the project's ``queries/``)."""
+        directory = Path(directory) if directory else QUERIES_DIR
+        queries = {}
+        for path in sorted(directory.glob("*.rq")):
+            if not _NAME.match(path.stem):
+                raise InputError("query file names are lower-case words joined by '-'", file=path)
+            queries[path.stem] = parse_query_file(path)
+        return cls(queries)
+
+    def __getitem__(self, name: str) -> CannedQuery:
+        try:
+            return self.queries[name]
+        except KeyError:
+            close = [n for n in self.queries if name in n or n in name]
+            hint = f" (did you mean {', '.join(close)}?)" if close else " (see kg query --list)"
+            raise UsageError(f"no canned query named {name!r}{hint}") from None
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.queries.values())
+
+    def __len__(self) -> int:
+        return len(self.queries)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.queries

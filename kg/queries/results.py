@@ -1,0 +1,176 @@
+"""Query results, the same whichever engine answered: a DataFrame with typed columns, CSV, TSV,
+SPARQL results JSON and a terminal table.
+
+Columns are typed from the RDF datatypes they hold: integers as ``Int64``, decimals and doubles as
+``Float64``, booleans as ``boolean``, years as ``Int64``, dates as ``datetime64``; IRIs and other
+literals as ``string``. A column mixing kinds stays ``string``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import pyoxigraph as ox
+
+__all__ = ["QueryResult", "Term"]
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGERS = {_XSD + n for n in ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+                                "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong", "unsignedShort",
+                                "unsignedByte")}
+_FLOATS = {_XSD + n for n in ("decimal", "double", "float")}
+
+
+@dataclass
+class QueryResult:
+    """Variables and rows of a SELECT (or the boolean of an ASK)."""
+
+    variables: list[str]
+    rows: list[list[Term | None]]
+    boolean: bool | None = None
+
+    @classmethod
+    def from_solutions(cls, solutions: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> QueryResult:
+        """Collect pyoxigraph results."""
+        if isinstance(solutions, ox.QueryBoolean):
+            return cls(["boolean"], [], boolean=bool(solutions))
+        if isinstance(solutions, ox.QueryTriples):
+            rows: list[list[Term | None]] = [[t.subject, t.predicate, t.object] for t in solutions]
+            return cls(["subject", "predicate", "object"], rows)
+        variables = [v.value for v in solutions.variables]
+        return cls(variables, [[solution[v] for v in variables] for solution in solutions])
+
+    @classmethod
+    def from_json(cls, data: bytes) -> QueryResult:
+        """Parse SPARQL 1.1 results JSON (as a remote endpoint returns it)."""
+        parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+        return cls.from_solutions(parsed)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def row_keys(self) -> list[tuple[str, ...]]:
+        """Rows as tuples of N-Triples strings, for comparing result sets."""
+        return [tuple("" if t is None else str(t) for t in row) for row in self.rows]
+
+    # -- conversions --------------------------------------------------------------------------
+
+    def to_frame(self) -> pd.DataFrame:
+        """A DataFrame with one typed column per variable."""
+        if self.boolean is not None:
+            return pd.DataFrame({"boolean": pd.array([self.boolean], dtype="boolean")})
+        columns = {}
+        for index, name in enumerate(self.variables):
+            columns[name] = _typed_column([row[index] for row in self.rows])
+        return pd.DataFrame(columns, columns=self.variables)
+
+    def to_json(self) -> str:
+        """SPARQL 1.1 query results JSON."""
+        if self.boolean is not None:
+            return json.dumps({"head": {}, "boolean": self.boolean})
+        bindings = []
+        for row in self.rows:
+            binding = {}
+            for name, term in zip(self.variables, row):
+                if term is not None:
+                    binding[name] = _json_term(term)
+            bindings.append(binding)
+        return json.dumps({"head": {"vars": self.variables}, "results": {"bindings": bindings}}, ensure_ascii=False)
+
+    def to_delimited(self, *, delimiter: str = ",") -> str:
+        """CSV (or, with ``delimiter="\\t"``, TSV) with plain values: IRIs and lexical forms."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+        if self.boolean is not None:
+            writer.writerows([["boolean"], [str(self.boolean).lower()]])
+            return buffer.getvalue()
+        writer.writerow(self.variables)
+        for row in self.rows:
+            writer.writerow(["" if t is None else _plain(t) for t in row])
+        return buffer.getvalue()
+
+    def to_text(self, *, width: int = 120, limit: int | None = 100) -> str:
+        """A readable table for a terminal."""
+        if self.boolean is not None:
+            return str(self.boolean).lower()
+        rows = [["" if t is None else _plain(t) for t in row] for row in self.rows]
+        shown = rows if limit is None else rows[:limit]
+        widths = [max([len(v)] + [len(r[i]) for r in shown]) for i, v in enumerate(self.variables)]
+        budget = max(width - 2 * (len(widths) - 1), 10 * len(widths))
+        while sum(widths) > budget and max(widths) > 10:
+            widths[widths.index(max(widths))] -= 1
+
+        def cut(text: str, size: int) -> str:
+            return text if len(text) <= size else text[: size - 1] + "…"
+
+        lines = ["  ".join(v.ljust(w) for v, w in zip(self.variables, widths))]
+        lines.append("  ".join("-" * w for w in widths))
+        lines.extend("  ".join(cut(c, w).ljust(w) for c, w in zip(r, widths)).rstrip() for r in shown)
+        footer = f"({len(rows)} row{'s' if len(rows) != 1 else ''}"
+        footer += f", {limit} shown)" if limit is not None and len(rows) > limit else ")"
+        lines.append(footer)
+        return "\n".join(lines)
+
+
+def _plain(term: Term) -> str:
+    if isinstance(term, (ox.NamedNode, ox.Literal)):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    return str(term)
+
+
+def _json_term(term: Term) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != _XSD + "string":
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": str(term)}
+
+
+def _typed_column(values: Sequence[Term | None]) -> pd.Series:
+    kinds = set()
+    for term in values:
+        if term is None:
+            continue
+        if isinstance(term, ox.Literal) and not term.language:
+            datatype = term.datatype.value
+            if datatype in _INTEGERS:
+                kinds.add("integer")
+            elif datatype in _FLOATS:
+                kinds.add("float")
+            elif datatype == _XSD + "boolean":
+                kinds.add("boolean")
+            elif datatype == _XSD + "gYear":
+                kinds.add("year")
+            elif datatype in (_XSD + "date", _XSD + "dateTime"):
+                kinds.add("date")
+            else:
+                kinds.add("string")
+        else:
+            kinds.add("string")
+    kind = kinds.pop() if len(kinds) == 1 else ("float" if kinds == {"integer", "float"} else "string")
+    plain = [None if t is None else _plain(t) for t in values]
+    if kind in ("integer", "year"):
+        return pd.Series([None if v is None else int(v) for v in plain], dtype="Int64")
+    if kind == "float":
+        return pd.Series([None if v is None else float(v) for v in plain], dtype="Float64")
+    if kind == "boolean":
+        return pd.Series([None if v is None else v in ("true", "1") for v in plain], dtype="boolean")
+    if kind == "date":
+        return pd.to_datetime(pd.Series(plain, dtype="object"))
+    return pd.Series(plain, dtype="string")
