@@ -18,20 +18,23 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 import pyoxigraph as ox
+from rdflib import Graph
 
 from kg._resources import ONTOLOGY_DIR, SOURCES_DIR
 from kg.dataset import Dataset, RdfFormat
-from kg.errors import InputError
+from kg.errors import InputError, UsageError
 from kg.graphs import DEFAULT_BASE_IRI
 from kg.mapping import MappingResult, map_tables
 from kg.network import (
-    COLLABORATION_QUERY,
     DEFAULT_METRICS,
     Metric,
+    NetworkEngine,
     Projection,
+    actor_iris,
     analysis_triples,
     centrality_frame,
     project,
+    projection_query,
 )
 from kg.queries import Catalogue, QueryResult, bind_parameters, inject_values, parse_query_file, run_local
 from kg.queries.catalogue import CannedQuery
@@ -130,7 +133,7 @@ class KnowledgeGraph:
 
     # -- checks -----------------------------------------------------------------------------
 
-    def validate(self, *, engine: Engine = Engine.OXIGRAPH, shapes: Path | None = None) -> ValidationReport:
+    def validate(self, *, engine: Engine = Engine.OXIGRAPH, shapes: Graph | Path | None = None) -> ValidationReport:
         """Validate against the shapes; results trace back to source table rows."""
         return validate_store(self.store, engine=engine, shapes=shapes, base_iri=self.base_iri)
 
@@ -140,9 +143,38 @@ class KnowledgeGraph:
 
     # -- network ----------------------------------------------------------------------------
 
-    def network(self, *, projection: Projection = Projection.COLLABORATION, query: str | None = None) -> nx.Graph:
-        """The projected network (see :mod:`kg.network.projection`)."""
-        return project(self.store, projection=projection, query=query)
+    def network(
+        self,
+        *,
+        projection: Projection = Projection.COLLABORATION,
+        query: str | None = None,
+        include_isolated: bool = True,
+    ) -> nx.Graph:
+        """The projected network (see :mod:`kg.network.projection`).
+
+        Parameters
+        ----------
+        projection
+            Collaboration (undirected, the default), directed, bipartite actor-policy, or that
+            bipartite graph projected onto actors.
+        query
+            Your own SPARQL SELECT replacing the projection's query (see
+            :func:`kg.network.project` for the variables it returns).
+        include_isolated
+            Keep actors without links as isolated nodes.
+
+        Raises
+        ------
+        UsageError
+            For a projection query that cannot be used.
+
+        Examples
+        --------
+        >>> import kg
+        >>> kg.build().network().graph["projection"]
+        'collaboration'
+        """
+        return project(self.store, projection=projection, query=query, include_isolated=include_isolated)
 
     def centrality(
         self,
@@ -151,27 +183,72 @@ class KnowledgeGraph:
         query: str | None = None,
         metrics: Iterable[Metric] = DEFAULT_METRICS,
         betweenness_samples: int | None = None,
+        engine: NetworkEngine = NetworkEngine.NETWORKX,
     ) -> pd.DataFrame:
-        """Centrality metrics of the projected network, one row per actor."""
+        """Centrality metrics of the projected network, one row per actor.
+
+        How each metric treats weights and components: :mod:`kg.network.metrics`. The frame's
+        ``attrs`` record the projection and parameters, which :meth:`write_analysis` writes.
+
+        Parameters
+        ----------
+        projection, query
+            As :meth:`network`.
+        metrics
+            Which metrics (all by default).
+        betweenness_samples
+            Estimate betweenness from this many sampled sources (column ``betweenness_approx``).
+        engine
+            NetworkX (default) or igraph (``pip install 'kikg[fast]'``): the same values, faster.
+
+        Raises
+        ------
+        UsageError
+            For a bad projection query or sample size, or the igraph engine without igraph.
+
+        Examples
+        --------
+        >>> import kg
+        >>> frame = kg.build().centrality(metrics=[kg.Metric.DEGREE])
+        >>> list(frame.columns), frame.attrs["projection"]
+        (['label', 'type', 'degree', 'degree_rank'], 'collaboration')
+        """
         graph = self.network(projection=projection, query=query)
-        return centrality_frame(graph, metrics=metrics, betweenness_samples=betweenness_samples)
+        return centrality_frame(graph, metrics=metrics, betweenness_samples=betweenness_samples, engine=engine)
 
     def write_analysis(
         self,
         frame: pd.DataFrame,
         *,
-        projection: Projection = Projection.COLLABORATION,
+        projection: Projection | None = None,
         query: str | None = None,
         parameters: dict[str, object] | None = None,
     ) -> int:
-        """Write centrality results into the analysis graph (replacing it); return the triple count."""
-        triples = analysis_triples(
-            frame,
-            base=self.base_iri,
-            projection=projection.value,
-            query=query or COLLABORATION_QUERY,
-            parameters=parameters or {},
-        )
+        """Write centrality results into the analysis graph (replacing it); return the triple count.
+
+        The analysis records the projection, its query and the parameters of the computation. They
+        come from ``frame.attrs`` (set by :meth:`centrality`); ``projection`` and ``query`` are for
+        a frame without them, and must agree with them otherwise. ``parameters`` adds entries to
+        the recorded ones (the computed ones win on a clash). Results are written for actors only.
+
+        Raises
+        ------
+        UsageError
+            When ``projection`` or ``query`` contradict what the frame was computed on.
+        """
+        recorded = frame.attrs.get("projection")
+        if projection is not None and recorded not in (None, "custom", projection.value):
+            raise UsageError(f"the frame was computed on the {recorded} projection, not {projection.value}")
+        name = projection.value if projection is not None else str(recorded or Projection.COLLABORATION.value)
+        if query is not None and frame.attrs.get("query") not in (None, "", query):
+            raise UsageError("the frame was computed with another projection query than the one given")
+        default = projection_query(Projection(name)) if name in {p.value for p in Projection} else ""
+        text = query or frame.attrs.get("query") or default
+        merged: dict[str, object] = dict(parameters or {})
+        merged.update(frame.attrs.get("parameters", {}))
+        merged["custom_query"] = bool(frame.attrs.get("custom_query", False)) or (query is not None and query != default)
+        triples = analysis_triples(frame, base=self.base_iri, projection=name, query=str(text), parameters=merged,
+                                   actors=actor_iris(self.store))
         self.dataset.replace_graph(self.dataset.graphs.analysis, triples)
         return len(triples)
 

@@ -134,35 +134,104 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+_NETWORK_FILES = ("csv", "graphml", "gexf", "png")
+
+
+def _read_projection_query(path: Path) -> str:
+    from kg.errors import InputError
+
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InputError(f"cannot read the projection query: {reason}", file=path) from None
+
+
+def _query_file_error(exc: UsageError, path: Path) -> KGError:
+    """The error of a projection query, pointing at the file (and line and column when known)."""
+    import re
+
+    from kg.errors import InputError
+
+    message = str(exc).removeprefix("projection query: ")
+    where = re.match(r"error at (\d+):(\d+): (.*)", message)
+    if where:
+        return InputError(where.group(3), file=path, line=int(where.group(1)), column=int(where.group(2)))
+    return InputError(message, file=path)
+
+
 def cmd_network(args: argparse.Namespace) -> int:
-    from kg.network import Metric, Projection, annotate, gexf_bytes, graphml_bytes, png_bytes
+    import pandas as pd
+
+    from kg.network import (
+        Colouring,
+        Metric,
+        NetworkEngine,
+        Projection,
+        annotate,
+        centrality_csv,
+        centrality_frame,
+        gexf_bytes,
+        graphml_bytes,
+        png_bytes,
+        projection_query,
+    )
     from kg.outputs import OutputStage
 
-    graph = _load_graph(args)
     projection = Projection(args.projection)
-    query = Path(args.query_file).read_text(encoding="utf-8") if args.query_file else None
-    metrics = [Metric(m) for m in args.metrics.split(",")] if args.metrics else list(Metric)
-    network = graph.network(projection=projection, query=query)
-    from kg.network import centrality_frame
-
-    frame = centrality_frame(network, metrics=metrics, betweenness_samples=args.betweenness_samples)
-    sort = "betweenness_approx" if "betweenness_approx" in frame else (metrics[0].value if metrics else "degree")
-    top = frame.sort_values([sort, "label"], ascending=[False, True]).head(args.top)
-    print(f"{network.number_of_nodes()} nodes, {network.number_of_edges()} edges ({projection.value} projection)")
-    columns = [c for c in top.columns if not c.endswith("_rank")]
-    print(top[columns].to_string(max_colwidth=40))
+    query_path = Path(args.query_file) if args.query_file else None
+    query = _read_projection_query(query_path) if query_path else None
+    if args.show_query:
+        sys.stdout.write(query or projection_query(projection))
+        return 0
+    names = [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else [m.value for m in Metric]
+    known = {m.value for m in Metric}
+    unknown = [m for m in names if m not in known]
+    if unknown or not names:
+        raise UsageError(f"--metrics: unknown metric {', '.join(map(repr, unknown)) or '(none given)'}; "
+                         f"choose from {','.join(m.value for m in Metric)}")
+    metrics = [Metric(m) for m in dict.fromkeys(names)]
+    if args.top < 0:
+        raise UsageError(f"--top must be 0 or more, got {args.top}")
+    if args.outputs and not args.out:
+        raise UsageError("--output chooses the files written with --out; give --out DIR too")
+    graph = _load_graph(args)
+    try:
+        network = graph.network(projection=projection, query=query)
+    except UsageError as exc:
+        if query_path is None:
+            raise
+        raise _query_file_error(exc, query_path) from None
+    frame = centrality_frame(network, metrics=metrics, betweenness_samples=args.betweenness_samples,
+                             engine=NetworkEngine(args.engine))
+    computed = [c for c in frame.columns if c not in ("label", "type") and not c.endswith("_rank")]
+    sort = args.sort or ("betweenness" if "betweenness" in computed else computed[0])
+    sort = "betweenness_approx" if sort == "betweenness" and "betweenness_approx" in computed else sort
+    if sort not in computed:
+        raise UsageError(f"--sort {sort}: that metric was not computed (computed: {', '.join(computed)})")
+    ascending = sort == "community"  # community 0 is the largest
+    top = frame.sort_values([sort, "label"], ascending=[ascending, True]).head(args.top)
+    if not args.quiet:
+        print(f"{network.number_of_nodes()} nodes, {network.number_of_edges()} edges ({projection.value} projection"
+              f"{', own query' if query else ''}; engine {args.engine}); top {len(top)} by {sort}:")
+        if len(top):
+            table = top[["label", "type", *computed]].set_axis(pd.RangeIndex(1, len(top) + 1))
+            print(table.to_string(max_colwidth=40, float_format=lambda v: f"{v:.4g}"))
     if args.out:
-        wanted = set(args.output)
+        wanted = set(args.outputs or _NETWORK_FILES)
+        annotated = annotate(network, frame)
         with OutputStage(args.out) as stage:
             if "csv" in wanted:
-                stage.write("centrality.csv", frame.reset_index().to_csv(index=False, lineterminator="\n").encode())
-            annotated = annotate(network, frame)
+                stage.write("centrality.csv", centrality_csv(frame))
             if "graphml" in wanted:
                 stage.write("network.graphml", graphml_bytes(annotated))
             if "gexf" in wanted:
                 stage.write("network.gexf", gexf_bytes(annotated))
             if "png" in wanted:
-                stage.write("network.png", png_bytes(network, frame))
+                stage.write("network.png", png_bytes(network, frame, colour_by=Colouring(args.colour_by),
+                                                     size_by=sort if sort != "community" else "betweenness"))
+        if not args.quiet:
+            print(f"Wrote {', '.join(sorted(wanted))} to {args.out}")
     return 0
 
 
@@ -258,19 +327,33 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--limit", type=int, default=100, help="rows shown in table format (0: all)")
     query.set_defaults(run=cmd_query)
 
-    network = commands.add_parser("network", help="network metrics of the collaboration links",
-                                  description="Project the graph to a network and compute centrality metrics.")
+    network = commands.add_parser(
+        "network", help="network metrics of the collaboration links",
+        description="Project the graph to a network (SPARQL), compute centrality metrics and communities, "
+                    "print the top actors and write centrality.csv, network.graphml, network.gexf and network.png.",
+        epilog="Exit codes: 0 ok; 2 bad input (an unreadable or invalid --query-file, an unknown metric...).")
     common(network, data=True)
     network.add_argument("--projection", choices=["collaboration", "directed", "bipartite", "actors-via-policies"],
-                         default="collaboration")
-    network.add_argument("--query-file", help="your own projection query (SELECT ?source ?target ?type ?via)")
+                         default="collaboration", help="which network (default: collaboration)")
+    network.add_argument("--query-file", help="your own projection query: a SELECT of ?source ?target ?type "
+                                              "[?via ?mutual ?year ?document] (bipartite: ?actor ?thing)")
+    network.add_argument("--show-query", action="store_true", help="print the projection query and exit")
     network.add_argument("--metrics", help="comma-separated: degree,weighted_degree,betweenness,closeness,"
                                            "eigenvector,pagerank,core_number,community (default: all)")
-    network.add_argument("--betweenness-samples", type=int, help="approximate betweenness from K sampled sources")
+    network.add_argument("--engine", choices=["networkx", "igraph"], default="networkx",
+                         help="networkx (default) or igraph: the same values, faster on large graphs "
+                              "(needs pip install 'kikg[fast]')")
+    network.add_argument("--betweenness-samples", type=int, metavar="K",
+                         help="approximate betweenness from K sampled sources (column betweenness_approx)")
     network.add_argument("--top", type=int, default=10, help="actors shown (default 10)")
+    network.add_argument("--sort", choices=["degree", "weighted_degree", "betweenness", "closeness", "eigenvector",
+                                            "pagerank", "core_number", "community"],
+                         help="metric the top actors are ranked by (default: betweenness, else the first metric)")
     network.add_argument("--out", help="write output files to this directory")
-    network.add_argument("--output", action="append", choices=["csv", "graphml", "gexf", "png"],
-                         default=None, help="which files to write with --out (default: all)")
+    network.add_argument("--output", dest="outputs", action="append", choices=list(_NETWORK_FILES), default=None,
+                         help="which files to write with --out (repeatable; default: all)")
+    network.add_argument("--colour-by", choices=["community", "type"], default="community",
+                         help="what the node colours of network.png show (default: community)")
     network.set_defaults(run=cmd_network)
 
     load = commands.add_parser(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
@@ -38,6 +39,7 @@ class RdfFormat(enum.Enum):
     TURTLE = "turtle"
     NTRIPLES = "ntriples"
     JSONLD = "jsonld"
+    RDFXML = "rdfxml"
 
     @property
     def oxigraph(self) -> ox.RdfFormat:
@@ -48,14 +50,14 @@ class RdfFormat(enum.Enum):
             RdfFormat.TURTLE: ox.RdfFormat.TURTLE,
             RdfFormat.NTRIPLES: ox.RdfFormat.N_TRIPLES,
             RdfFormat.JSONLD: ox.RdfFormat.JSON_LD,
+            RdfFormat.RDFXML: ox.RdfFormat.RDF_XML,
         }[self]
 
     @property
     def extension(self) -> str:
         """The usual file extension."""
-        return {"trig": "trig", "nquads": "nq", "turtle": "ttl", "ntriples": "nt", "jsonld": "jsonld"}[
-            self.value
-        ]
+        return {"trig": "trig", "nquads": "nq", "turtle": "ttl", "ntriples": "nt", "jsonld": "jsonld",
+                "rdfxml": "rdf"}[self.value]
 
     @property
     def supports_graphs(self) -> bool:
@@ -73,10 +75,10 @@ class RdfFormat(enum.Enum):
         """
         suffix = Path(path).suffix.lower().lstrip(".")
         aliases = {"ttl": "turtle", "nt": "ntriples", "nq": "nquads", "trig": "trig", "jsonld": "jsonld",
-                   "json": "jsonld"}
+                   "json": "jsonld", "rdf": "rdfxml", "owl": "rdfxml", "xml": "rdfxml"}
         if suffix not in aliases:
             raise InputError(
-                f"cannot tell the RDF format from the extension {suffix!r} (use .ttl, .nt, .nq, .trig or .jsonld)",
+                f"cannot tell the RDF format from the extension {suffix!r} (use .ttl, .nt, .nq, .trig, .jsonld or .rdf)",
                 file=path,
             )
         return cls(aliases[suffix])
@@ -115,13 +117,14 @@ def skolemize(quads: Iterable[ox.Quad], *, base: str) -> list[ox.Quad]:
 def parse_rdf_file(path: str | Path, *, format: RdfFormat | None = None) -> list[ox.Quad]:
     """Parse an RDF file without touching the network or any other file.
 
-    Oxigraph's parsers do not follow ``owl:imports``, remote JSON-LD contexts or XML entities; the
-    file itself is read here, by Python, so that nothing else is opened.
+    The file is read here, by Python, and its bytes handed to Oxigraph's parsers, which do not
+    follow ``owl:imports``, do not fetch remote JSON-LD contexts (an error) and do not expand XML
+    external entities (an error).
 
     Raises
     ------
     InputError
-        For an unreadable file or a syntax error, with line and column.
+        For an unreadable file or a syntax error, with line and column where the parser gives them.
     """
     path = Path(path)
     format = format or RdfFormat.from_path(path)
@@ -132,15 +135,12 @@ def parse_rdf_file(path: str | Path, *, format: RdfFormat | None = None) -> list
     try:
         return list(ox.parse(data, format=format.oxigraph, base_iri=path.resolve().as_uri()))
     except SyntaxError as exc:
-        line, column = _syntax_position(exc)
-        message = str(exc).splitlines()[0] if str(exc) else "syntax error"
-        raise InputError(message, file=path, line=line, column=column) from None
+        message = str(exc.msg if hasattr(exc, "msg") and exc.msg else exc).splitlines()[0] or "syntax error"
+        message = _POSITION.sub("", message)
+        raise InputError(message, file=path, line=getattr(exc, "lineno", None), column=getattr(exc, "offset", None)) from None
 
 
-def _syntax_position(exc: SyntaxError) -> tuple[int | None, int | None]:
-    line = getattr(exc, "lineno", None)
-    column = getattr(exc, "offset", None)
-    return (line, column)
+_POSITION = re.compile(r"^Parser error (between|at) line \d+ column \d+( and line \d+ column \d+)?: ")
 
 
 class Dataset:

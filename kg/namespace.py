@@ -104,6 +104,7 @@ class KIKG(DefinedNamespace):
     columnLabel: URIRef  # column label
     community: URIRef  # community
     concerns: URIRef  # concerns
+    containedIn: URIRef  # contained in
     cooperatesWith: URIRef  # cooperates with
     coordinatesWith: URIRef  # coordinates with
     country: URIRef  # country

@@ -47,7 +47,9 @@ _GYEARMONTH = re.compile(r"^(-?[0-9]{4,})-([0-9]{2})$")
 _GMONTHDAY = re.compile(r"^--([0-9]{2})-([0-9]{2})$")
 _GDAY = re.compile(r"^---([0-9]{2})$")
 
-# CSVW base names and the XSD datatype they produce.
+# CSVW base names and the XSD datatype they produce. Types derived from xsd:integer (positiveInteger...)
+# are left out on purpose: Oxigraph stores them as xsd:integer, so a column declares "integer" with a
+# minimum instead.
 _BASES = {
     "string": "string",
     "integer": "integer",
@@ -61,8 +63,6 @@ _BASES = {
     "gMonthDay": "gMonthDay",
     "gDay": "gDay",
     "anyURI": "anyURI",
-    "nonNegativeInteger": "nonNegativeInteger",
-    "positiveInteger": "positiveInteger",
 }
 
 
@@ -108,7 +108,7 @@ class Datatype:
             raise ValueError(f"unknown datatype {base!r}")
         fmt = description.get("format")
         kwargs: dict[str, Any] = {}
-        if base in ("integer", "decimal", "double", "number", "nonNegativeInteger", "positiveInteger"):
+        if base in ("integer", "decimal", "double", "number"):
             if isinstance(fmt, Mapping):
                 kwargs["group_char"] = fmt.get("groupChar")
                 kwargs["decimal_char"] = fmt.get("decimalChar", ".")
@@ -139,7 +139,7 @@ class Datatype:
         base = self.base
         if base == "string":
             return self._string_parser()
-        if base in ("integer", "nonNegativeInteger", "positiveInteger", "decimal", "double", "number"):
+        if base in ("integer", "decimal", "double", "number"):
             return self._number_parser()
         if base == "boolean":
             true_word, false_word = self.boolean_words
@@ -181,9 +181,7 @@ class Datatype:
         group, point = self.group_char, self.decimal_char
         name = {"number": "double"}.get(base, base)
         syntax = _DOUBLE if base in ("double", "number") else _DECIMAL if base == "decimal" else _INTEGER
-        minimum = self.minimum if base != "positiveInteger" else max(self.minimum or Decimal(1), Decimal(1))
-        if base == "nonNegativeInteger":
-            minimum = max(minimum or Decimal(0), Decimal(0))
+        minimum = self.minimum
         maximum = self.maximum
 
         def parse_number(text: str) -> str:

@@ -1,40 +1,81 @@
-"""Network analysis of collaboration links: SPARQL projection to NetworkX, metrics, write-back.
+"""Network analysis of collaboration links: SPARQL projection to NetworkX, metrics, write-back, files.
 
-See :mod:`kg.network.projection` for how the RDF graph becomes a network and
-:mod:`kg.network.metrics` for how each metric treats weights and components.
+The modules, in the order data goes through them:
+
+* :mod:`kg.network.sparql`: the SPARQL that defines the projections;
+* :mod:`kg.network.projection`: runs it and builds NetworkX graphs (:func:`project`);
+* :mod:`kg.network.metrics`: centrality metrics and communities as a DataFrame
+  (:func:`centrality_frame`), computed by NetworkX or igraph (:class:`NetworkEngine`);
+* :mod:`kg.network.writeback`: the results as triples of the analysis graph, with provenance;
+* :mod:`kg.network.exports` and :mod:`kg.network.picture`: GraphML, GEXF, CSV and PNG;
+* :mod:`kg.network.synthetic`: inputs of any size for benchmarks.
+
+Examples
+--------
+>>> import kg
+>>> graph = project(kg.build().store)
+>>> frame = centrality_frame(graph, metrics=[Metric.DEGREE, Metric.PAGERANK])
+>>> list(frame.columns)
+['label', 'type', 'degree', 'pagerank', 'degree_rank', 'pagerank_rank']
 """
 
-from kg.network.metrics import DEFAULT_METRICS, SEED, Metric, centrality_frame
-from kg.network.outputs import analysis_triples, annotate, gexf_bytes, graphml_bytes, png_bytes
+from kg.network.exports import annotate, centrality_csv, gexf_bytes, graphml_bytes
+from kg.network.graphs import SEED
+from kg.network.metrics import (
+    DEFAULT_METRICS,
+    Metric,
+    NetworkEngine,
+    centrality_frame,
+    metric_values,
+    modularity,
+)
+from kg.network.picture import Colouring, png_bytes
 from kg.network.projection import (
-    BIPARTITE_QUERY,
-    COLLABORATION_QUERY,
-    LINK_TYPES,
+    Involvement,
     Link,
     Projection,
-    actor_attributes,
+    actor_iris,
     bipartite_graph,
     collaboration_links,
+    involvements,
+    node_attributes,
     project,
+    projection_query,
 )
+from kg.network.sparql import BIPARTITE_QUERY, COLLABORATION_QUERY, DIRECT_LINK_TYPES, SHARED_LINK_TYPES
+from kg.network.synthetic import synthetic_network, synthetic_quads
+from kg.network.writeback import analysis_triples, format_score
 
 __all__ = [
     "BIPARTITE_QUERY",
     "COLLABORATION_QUERY",
+    "Colouring",
     "DEFAULT_METRICS",
-    "LINK_TYPES",
+    "DIRECT_LINK_TYPES",
+    "Involvement",
     "Link",
     "Metric",
+    "NetworkEngine",
     "Projection",
     "SEED",
-    "actor_attributes",
+    "SHARED_LINK_TYPES",
+    "actor_iris",
     "analysis_triples",
     "annotate",
     "bipartite_graph",
+    "centrality_csv",
     "centrality_frame",
     "collaboration_links",
+    "format_score",
     "gexf_bytes",
     "graphml_bytes",
+    "involvements",
+    "metric_values",
+    "modularity",
+    "node_attributes",
     "png_bytes",
     "project",
+    "projection_query",
+    "synthetic_network",
+    "synthetic_quads",
 ]

@@ -1,36 +1,73 @@
-"""Centrality metrics of a projected network, as a DataFrame with one row per actor.
+"""Centrality metrics of a projected network, as a DataFrame with one row per node.
 
-How each metric treats weights and components:
+How each metric treats weights, directions and components (a weight is a number of links: a
+strength, not a distance):
 
-* ``degree``: number of neighbours; ``weighted_degree``: sum of edge weights (link counts).
-* ``betweenness`` and ``closeness``: on the unweighted graph (a link count is a strength, not a
-  distance); betweenness normalised by the number of pairs; closeness with the Wasserman-Faust
-  correction, so actors in small components are not over-rated. Exact by default; with
-  ``betweenness_samples=k`` betweenness is estimated from ``k`` sampled sources with a fixed seed
-  and the column is named ``betweenness_approx``.
-* ``eigenvector``: computed on each connected component separately and normalised to unit length
-  within it, because on a disconnected graph the leading eigenvector is zero outside one component
-  (and undefined when components tie); isolated actors get 0.
-* ``pagerank``: weighted, damping 0.85, on the whole graph (isolated actors are dangling nodes and
-  share their rank uniformly).
-* ``core_number``: the k-core number (unweighted).
-* ``community``: Louvain communities (weighted) with a fixed seed, numbered by decreasing size.
+* ``degree``: number of neighbours (in + out on a directed graph); unweighted.
+* ``weighted_degree``: sum of the weights of the node's edges (in + out on a directed graph).
+* ``betweenness``: share of the shortest paths between two other nodes that pass through the node,
+  on the unweighted graph, normalised by the number of ordered pairs ``(n-1)(n-2)`` (so between 0
+  and 1 on both directed and undirected graphs); pairs in different components have no path and
+  count for nothing. Exact by default. With ``betweenness_samples=k`` (``2 <= k < n``) it is
+  estimated from ``k`` source nodes drawn with :data:`SEED` and the column is
+  ``betweenness_approx``.
+* ``closeness``: inverse mean distance to the nodes that can be reached (on a directed graph:
+  that reach the node), unweighted, with the Wasserman-Faust correction (times ``(r-1)/(n-1)``, r
+  the size of the reachable set), so an actor of a small component is not rated above a broker of
+  the main one; an isolated node gets 0.
+* ``eigenvector``: leading eigenvector of the weighted adjacency matrix, computed on each connected
+  component separately (on a disconnected graph the eigenvector of the whole matrix is zero outside
+  one component, and undefined when components tie), normalised to unit length in its component and
+  multiplied by the square root of the component's share of the nodes that have a neighbour. On a
+  connected graph it is NetworkX's ``eigenvector_centrality``; the whole vector has unit length; an
+  isolated node gets 0 and does not change the others' values. A directed graph is made undirected
+  first, summing the weights of both directions.
+* ``pagerank``: weighted, damping 0.85, on the whole graph; isolated (dangling) nodes spread their
+  rank uniformly; follows the direction of a directed graph.
+* ``core_number``: the largest k such that the node is in the k-core; unweighted, undirected.
+* ``community``: Louvain communities (modularity, resolution 1, weighted, undirected) with seed
+  :data:`SEED`, numbered 0, 1, ... by decreasing size (ties: by smallest member); an isolated node is
+  a community of its own.
 
-Each metric column has a ``*_rank`` column: 1 for the highest value, ties sharing the smallest rank.
+Each metric but ``community`` has a ``*_rank`` column: 1 for the highest value; values closer than
+:data:`RANK_TOLERANCE` (relative) tie and share the smallest rank, so rounding noise does not split
+actors that hold the same position.
+
+Two engines compute the same values (:class:`NetworkEngine`): NetworkX, the default, and igraph for
+large graphs; only the communities may differ between them (each engine's Louvain finds its own
+partition).
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+import math
+from collections.abc import Hashable, Iterable, Mapping
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 import networkx as nx
 import pandas as pd
 
-__all__ = ["Metric", "DEFAULT_METRICS", "centrality_frame", "SEED"]
+from kg.errors import UsageError
+from kg.network import engine_igraph, engine_networkx
+from kg.network.graphs import SEED, check_graph, undirected_weighted
 
-SEED = 42
-"""Seed of the community detection and of sampled betweenness."""
+__all__ = [
+    "Metric",
+    "NetworkEngine",
+    "DEFAULT_METRICS",
+    "SEED",
+    "RANK_TOLERANCE",
+    "centrality_frame",
+    "metric_values",
+    "modularity",
+    "rank",
+    "number_communities",
+]
+
+RANK_TOLERANCE = 1e-9
+"""Relative difference under which two values tie for a rank."""
 
 
 class Metric(enum.Enum):
@@ -46,28 +83,138 @@ class Metric(enum.Enum):
     COMMUNITY = "community"
 
 
+class NetworkEngine(enum.Enum):
+    """The library that computes the metrics."""
+
+    NETWORKX = "networkx"
+    """NetworkX (pure Python): the reference, and the default."""
+    IGRAPH = "igraph"
+    """igraph (C): the same values much faster on large graphs; needs the ``fast`` extra."""
+
+
 DEFAULT_METRICS = tuple(Metric)
 
+_INTEGER_METRICS = {Metric.DEGREE, Metric.CORE_NUMBER, Metric.COMMUNITY}
 
-def _eigenvector_by_component(graph: nx.Graph) -> dict[str, float]:
-    values: dict[str, float] = {}
-    undirected = graph.to_undirected() if graph.is_directed() else graph
-    for component in nx.connected_components(undirected):
-        if len(component) < 2:
-            values.update({node: 0.0 for node in component})
-            continue
-        sub = undirected.subgraph(component)
-        values.update(nx.eigenvector_centrality_numpy(sub, weight="weight"))
-    return {node: abs(value) for node, value in values.items()}
+_DESCRIPTIONS: dict[str, dict[str, object]] = {
+    "degree": {"algorithm": "number of neighbours (in + out when directed)", "weighted": False},
+    "weighted_degree": {"algorithm": "sum of edge weights (in + out when directed)", "weighted": True},
+    "betweenness": {"algorithm": "Brandes shortest-path betweenness", "weighted": False,
+                    "normalization": "ordered pairs (n-1)(n-2)"},
+    "closeness": {"algorithm": "closeness centrality", "weighted": False, "wf_improved": True,
+                  "directed_distance": "incoming"},
+    "eigenvector": {"algorithm": "leading eigenvector of the weighted adjacency matrix per connected component",
+                    "weighted": True, "normalization": "unit length per component times sqrt(share of non-isolated nodes)",
+                    "directed": "weights of both directions summed"},
+    "pagerank": {"algorithm": "PageRank", "alpha": 0.85, "weighted": True, "dangling": "uniform"},
+    "core_number": {"algorithm": "k-core decomposition", "weighted": False, "directed": "undirected"},
+    "community": {"algorithm": "Louvain modularity maximisation", "resolution": 1.0, "seed": SEED,
+                  "weighted": True, "directed": "weights of both directions summed"},
+}
 
 
-def _communities(graph: nx.Graph) -> dict[str, int]:
-    undirected = graph.to_undirected() if graph.is_directed() else graph
-    if undirected.number_of_edges() == 0:
-        return {node: index for index, node in enumerate(sorted(undirected))}
-    parts = nx.community.louvain_communities(undirected, weight="weight", seed=SEED)
-    ordered = sorted(parts, key=lambda part: (-len(part), min(part)))
-    return {node: index for index, part in enumerate(ordered) for node in part}
+def _engine_module(engine: NetworkEngine) -> Any:
+    return engine_igraph if engine is NetworkEngine.IGRAPH else engine_networkx
+
+
+def _engine_version(engine: NetworkEngine) -> str:
+    try:
+        return version("igraph" if engine is NetworkEngine.IGRAPH else "networkx")
+    except PackageNotFoundError:  # pragma: no cover - the engine ran, so it is installed
+        return "unknown"
+
+
+def _samples(betweenness_samples: int | None, nodes: int) -> int | None:
+    if betweenness_samples is None:
+        return None
+    if isinstance(betweenness_samples, bool) or not isinstance(betweenness_samples, int) or betweenness_samples < 2:
+        raise UsageError(f"betweenness_samples must be an integer of at least 2, got {betweenness_samples!r}")
+    return betweenness_samples if betweenness_samples < nodes else None
+
+
+def _sorted_nodes(graph: nx.Graph) -> list[Hashable]:
+    try:
+        return sorted(graph)
+    except TypeError:
+        return sorted(graph, key=str)
+
+
+def number_communities(parts: Iterable[Iterable[Hashable]]) -> dict[Hashable, int]:
+    """Number communities 0, 1, ... by decreasing size, ties by their smallest member (as text).
+
+    >>> number_communities([{"c"}, {"a", "b"}, {"d"}])
+    {'a': 0, 'b': 0, 'c': 1, 'd': 2}
+    """
+    ordered = sorted((sorted(map(str, part)), list(part)) for part in parts)
+    ordered.sort(key=lambda item: -len(item[1]))
+    numbers = {node: index for index, (_, part) in enumerate(ordered) for node in part}
+    return dict(sorted(numbers.items(), key=lambda item: (item[1], str(item[0]))))
+
+
+def modularity(graph: nx.Graph, communities: Mapping[Hashable, int]) -> float:
+    """Modularity (resolution 1, weighted) of a partition of the undirected version of ``graph``;
+    ``nan`` for a graph without edges, where it is undefined.
+
+    >>> round(modularity(nx.Graph([(0, 1), (2, 3)]), {0: 0, 1: 0, 2: 1, 3: 1}), 3)
+    0.5
+    """
+    symmetric = undirected_weighted(graph)
+    if symmetric.number_of_edges() == 0:
+        return math.nan
+    parts: dict[int, set[Hashable]] = {}
+    for node, part in communities.items():
+        parts.setdefault(part, set()).add(node)
+    return float(nx.community.modularity(symmetric, list(parts.values()), weight="weight"))
+
+
+def rank(values: pd.Series) -> pd.Series:
+    """1 for the highest value; values within :data:`RANK_TOLERANCE` (relative) of the previous one
+    share its rank, the next distinct value gets its position (1, 1, 3...).
+
+    >>> rank(pd.Series([0.5, 1.0, 0.5 + 1e-17, 0.0], index=list("abcd"))).tolist()
+    [2, 1, 2, 4]
+    """
+    order = sorted(range(len(values)), key=lambda i: -float(values.iloc[i]))
+    ranks = [0] * len(values)
+    previous = math.nan
+    current = 0
+    for position, i in enumerate(order, start=1):
+        value = float(values.iloc[i])
+        if not (abs(previous - value) <= RANK_TOLERANCE * max(abs(previous), abs(value))):
+            current = position
+        ranks[i] = current
+        previous = value
+    return pd.Series(ranks, index=values.index, dtype="Int64")
+
+
+def metric_values(
+    graph: nx.Graph,
+    metric: Metric,
+    *,
+    engine: NetworkEngine = NetworkEngine.NETWORKX,
+    betweenness_samples: int | None = None,
+) -> dict[Hashable, float]:
+    """One metric for every node, keyed like the graph (the function a benchmark times).
+
+    ``community`` gives each node its community number (see :func:`number_communities`).
+
+    Raises
+    ------
+    UsageError
+        For a graph the metrics are not defined on (see :func:`kg.network.graphs.check_graph`),
+        a bad sample size, or the igraph engine without igraph installed.
+
+    Examples
+    --------
+    >>> metric_values(nx.path_graph(3), Metric.BETWEENNESS)
+    {0: 0.0, 1: 1.0, 2: 0.0}
+    """
+    check_graph(graph)
+    samples = _samples(betweenness_samples, graph.number_of_nodes())
+    result = _engine_module(engine).compute(graph, [metric.value], samples=samples, seed=SEED)[metric.value]
+    if metric is Metric.COMMUNITY:
+        return {node: float(number) for node, number in number_communities(result).items()}
+    return dict(result)
 
 
 def centrality_frame(
@@ -75,62 +222,86 @@ def centrality_frame(
     *,
     metrics: Iterable[Metric] = DEFAULT_METRICS,
     betweenness_samples: int | None = None,
+    engine: NetworkEngine = NetworkEngine.NETWORKX,
 ) -> pd.DataFrame:
     """Compute ``metrics`` for every node of ``graph``.
+
+    Parameters
+    ----------
+    graph
+        A simple graph, directed or not, with positive ``weight`` edge attributes (1 when missing).
+    metrics
+        Which metrics, in the order of the columns.
+    betweenness_samples
+        Estimate betweenness from this many sampled source nodes (column ``betweenness_approx``);
+        exact when ``None`` or at least the number of nodes.
+    engine
+        NetworkX (default) or igraph; the values agree within 1e-9, communities aside.
 
     Returns
     -------
     pandas.DataFrame
-        Index ``actor`` (IRI); columns ``label``, ``type``, then each metric and its ``*_rank``.
+        Index ``actor`` (the node, sorted); columns ``label``, ``type``, each metric, then each
+        metric's ``*_rank``. ``frame.attrs`` holds ``projection``, ``query`` and ``custom_query``
+        (from the graph's attributes) and ``parameters``: the engine, the graph's size and each
+        metric's algorithm and parameters, as the write-back records them.
+
+    Raises
+    ------
+    UsageError
+        As :func:`metric_values`.
 
     Examples
     --------
     >>> g = nx.Graph([("a", "b"), ("b", "c")])
-    >>> centrality_frame(g, metrics=[Metric.DEGREE, Metric.BETWEENNESS])[["degree", "betweenness"]]
-           degree  betweenness
+    >>> centrality_frame(g, metrics=[Metric.DEGREE, Metric.BETWEENNESS])[["degree", "betweenness", "betweenness_rank"]]
+           degree  betweenness  betweenness_rank
     actor
-    a           1          0.0
-    b           2          1.0
-    c           1          0.0
+    a           1          0.0                 2
+    b           2          1.0                 1
+    c           1          0.0                 2
     """
-    metrics = list(metrics)
-    nodes = sorted(graph.nodes)
+    metrics = list(dict.fromkeys(metrics))
+    check_graph(graph)
+    samples = _samples(betweenness_samples, graph.number_of_nodes())
+    results = _engine_module(engine).compute(graph, [m.value for m in metrics], samples=samples, seed=SEED)
+    nodes = _sorted_nodes(graph)
     frame = pd.DataFrame(index=pd.Index(nodes, name="actor"))
-    frame["label"] = pd.array([graph.nodes[n].get("label", n) for n in nodes], dtype="string")
-    frame["type"] = pd.array([graph.nodes[n].get("type", "") for n in nodes], dtype="string")
-    columns: list[str] = []
+    frame["label"] = pd.array([str(graph.nodes[n].get("label", n)) for n in nodes], dtype="string")
+    frame["type"] = pd.array([str(graph.nodes[n].get("type", "")) for n in nodes], dtype="string")
+    described: dict[str, dict[str, object]] = {}
     for metric in metrics:
         name = metric.value
-        if metric is Metric.DEGREE:
-            values: dict[str, float] = dict(graph.degree())
-        elif metric is Metric.WEIGHTED_DEGREE:
-            values = dict(graph.degree(weight="weight"))
-        elif metric is Metric.BETWEENNESS:
-            if betweenness_samples is not None and betweenness_samples < graph.number_of_nodes():
-                values = nx.betweenness_centrality(graph, k=betweenness_samples, seed=SEED, normalized=True)
-                name = "betweenness_approx"
-            else:
-                values = nx.betweenness_centrality(graph, normalized=True)
-        elif metric is Metric.CLOSENESS:
-            values = nx.closeness_centrality(graph, wf_improved=True)
-        elif metric is Metric.EIGENVECTOR:
-            values = _eigenvector_by_component(graph)
-        elif metric is Metric.PAGERANK:
-            values = nx.pagerank(graph, alpha=0.85, weight="weight", tol=1e-13, max_iter=10_000)
-        elif metric is Metric.CORE_NUMBER:
-            simple = nx.Graph(graph.to_undirected() if graph.is_directed() else graph)
-            simple.remove_edges_from(nx.selfloop_edges(simple))
-            values = nx.core_number(simple)
-        else:
-            values = _communities(graph)
-        series = pd.Series([values.get(n, 0) for n in nodes], index=frame.index)
-        integer = metric in (Metric.DEGREE, Metric.CORE_NUMBER, Metric.COMMUNITY) or (
-            metric is Metric.WEIGHTED_DEGREE and all(float(v).is_integer() for v in series)
-        )
-        frame[name] = series.astype("Int64" if integer else "Float64")
-        columns.append(name)
-    for name in columns:
-        if name == "community":
-            continue
-        frame[f"{name}_rank"] = frame[name].rank(method="min", ascending=False).astype("Int64")
+        values = results[name]
+        description = dict(_DESCRIPTIONS[name])
+        if metric is Metric.COMMUNITY:
+            numbers = number_communities(values)
+            values = {node: float(number) for node, number in numbers.items()}
+            description["communities"] = len(set(numbers.values()))
+            score = modularity(graph, numbers)
+            description["modularity"] = None if math.isnan(score) else float(f"{score:.12g}")
+        elif metric is Metric.BETWEENNESS and samples is not None:
+            name = "betweenness_approx"
+            description.update(approximate=True, sampled_sources=samples, seed=SEED,
+                               estimator="mean over the pairs of sampled sources")
+        assert isinstance(values, dict)
+        series = pd.Series([values[n] for n in nodes], index=frame.index, dtype="Float64")
+        frame[name] = series.round().astype("Int64") if metric in _INTEGER_METRICS else series
+        described[name] = description
+    for name in described:
+        if name != "community":
+            frame[f"{name}_rank"] = rank(frame[name])
+    frame.attrs.update(
+        projection=str(graph.graph.get("projection", "custom")),
+        query=str(graph.graph.get("query", "")),
+        custom_query=bool(graph.graph.get("custom_query", "query" not in graph.graph)),
+        parameters={
+            "engine": engine.value,
+            "engine_version": _engine_version(engine),
+            "directed": graph.is_directed(),
+            "nodes": graph.number_of_nodes(),
+            "edges": graph.number_of_edges(),
+            "metrics": described,
+        },
+    )
     return frame

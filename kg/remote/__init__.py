@@ -1,6 +1,27 @@
-"""Talking to SPARQL servers: queries through SPARQLWrapper, and (see :mod:`kg.remote.gsp`) loading
-named graphs through the Graph Store HTTP Protocol."""
+"""Talking to SPARQL servers: queries through SPARQLWrapper (:mod:`kg.remote.sparql`), and loading
+named graphs through the Graph Store HTTP Protocol (:mod:`kg.remote.gsp`)."""
 
+from kg.remote.gsp import (
+    DEFAULT_CHUNK_SIZE,
+    Credentials,
+    Endpoints,
+    GraphLoad,
+    GraphStore,
+    LoadCountMismatch,
+    LoadReport,
+    load_dataset,
+)
 from kg.remote.sparql import USER_AGENT, query_endpoint
 
-__all__ = ["USER_AGENT", "query_endpoint"]
+__all__ = [
+    "DEFAULT_CHUNK_SIZE",
+    "Credentials",
+    "Endpoints",
+    "GraphLoad",
+    "GraphStore",
+    "LoadCountMismatch",
+    "LoadReport",
+    "USER_AGENT",
+    "load_dataset",
+    "query_endpoint",
+]

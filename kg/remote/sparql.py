@@ -12,6 +12,7 @@ import urllib.error
 
 from kg._version import __version__
 from kg.errors import RemoteError
+from kg.queries.binding import tokens
 from kg.queries.results import QueryResult
 
 __all__ = ["USER_AGENT", "query_endpoint", "POST_THRESHOLD"]
@@ -34,6 +35,9 @@ def query_endpoint(endpoint: str, text: str, *, timeout: float = 60.0) -> QueryR
 
     client = SPARQLWrapper(endpoint, agent=USER_AGENT)
     client.setQuery(text)
+    # SPARQLWrapper guesses the query form with a regex that misses every second consecutive comment
+    # line, so a header saying "jobs created" makes it send the query as a CREATE update.
+    client.queryType = _query_form(text)
     client.setReturnFormat(JSON)
     client.setTimeout(int(timeout))
     if len(text) > POST_THRESHOLD:
@@ -57,6 +61,15 @@ def query_endpoint(endpoint: str, text: str, *, timeout: float = 60.0) -> QueryR
         return QueryResult.from_json(data)
     except (SyntaxError, ValueError) as exc:
         raise RemoteError(f"{endpoint} did not answer with SPARQL results JSON: {exc}", url=endpoint) from None
+
+
+def _query_form(text: str) -> str:
+    """The query form (SELECT, ASK, CONSTRUCT, DESCRIBE): the first such keyword outside comments,
+    strings and IRIs."""
+    for kind, word, _ in tokens(text):
+        if kind == "word" and word.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+            return word.upper()
+    return "SELECT"
 
 
 def _server_message(exc: Exception) -> str:

@@ -1,0 +1,60 @@
+"""Network files for other tools: GraphML (Cytoscape, Gephi, yEd), GEXF (Gephi) and the metrics CSV.
+
+Both graph formats keep every node attribute (label, type, region, each metric and rank) and edge
+attribute (weight, types, via, years, sources) with its type, and load back with
+``networkx.read_graphml`` / ``networkx.read_gexf``. The output is the same bytes for the same graph.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import networkx as nx
+import pandas as pd
+
+from kg.network.writeback import METRIC_COLUMNS, SIGNIFICANT_DIGITS
+
+__all__ = ["annotate", "graphml_bytes", "gexf_bytes", "centrality_csv"]
+
+_INTEGER_COLUMNS = {"degree", "core_number", "community"}
+
+
+def annotate(graph: nx.Graph, frame: pd.DataFrame) -> nx.Graph:
+    """A copy of ``graph`` with the metrics and ranks of ``frame`` as node attributes.
+
+    >>> from kg.network.metrics import Metric, centrality_frame
+    >>> g = nx.path_graph(["a", "b", "c"])
+    >>> annotate(g, centrality_frame(g, metrics=[Metric.DEGREE])).nodes["b"]
+    {'degree': 2, 'degree_rank': 1}
+    """
+    annotated = graph.copy()
+    columns = [c for c in frame.columns if c in METRIC_COLUMNS or c.endswith("_rank")]
+    for node, values in zip(frame.index, frame[columns].itertuples(index=False, name=None)):
+        if node not in annotated:
+            continue
+        for column, value in zip(columns, values):
+            if pd.isna(value):
+                continue
+            integer = column in _INTEGER_COLUMNS or column.endswith("_rank")
+            annotated.nodes[node][column] = int(value) if integer else float(value)
+    return annotated
+
+
+def graphml_bytes(graph: nx.Graph) -> bytes:
+    """GraphML (for Cytoscape, Gephi, yEd)."""
+    buffer = io.BytesIO()
+    nx.write_graphml(graph, buffer, encoding="utf-8", prettyprint=True)
+    return buffer.getvalue()
+
+
+def gexf_bytes(graph: nx.Graph) -> bytes:
+    """GEXF 1.2 (for Gephi), without the writer's date stamp so that the bytes are reproducible."""
+    buffer = io.BytesIO()
+    nx.write_gexf(graph, buffer, encoding="utf-8", prettyprint=True)
+    return re.sub(rb' lastmodifieddate="[^"]*"', b"", buffer.getvalue(), count=1)
+
+
+def centrality_csv(frame: pd.DataFrame) -> bytes:
+    """The frame as CSV (the node IRI first), scores with the write-back's significant digits."""
+    return frame.reset_index().to_csv(index=False, lineterminator="\n", float_format=f"%.{SIGNIFICANT_DIGITS}g").encode()

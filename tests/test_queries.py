@@ -1,0 +1,171 @@
+"""Canned queries: the catalogue, safe parameters, typed results and the `kg query` command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import kg
+from kg.cli import main
+from kg.errors import InputError, ParameterError
+from kg.queries import Catalogue, ParameterType, bind_parameters, inject_values, parse_query_file, run_local
+
+DATA = Path(__file__).parent / "data" / "queries"
+ECHO = DATA / "echo.rq"
+
+HOSTILE = [
+    'a "quoted" word',
+    "back\\slash",
+    "\\u0022 escaped quote",
+    "\\U0001F600 escaped emoji",
+    "close } brace",
+    "greater > than",
+    "new\nline",
+    'x" } SERVICE <http://example.org/sparql> { ?s ?p ?o } #',
+    '"} ; DROP ALL ; SELECT * WHERE {',
+    "'single' and ''' triple",
+]
+
+
+@pytest.fixture(scope="module")
+def graph() -> kg.KnowledgeGraph:
+    return kg.build()
+
+
+def test_every_canned_query_has_a_complete_header() -> None:
+    catalogue = Catalogue.load()
+    assert len(catalogue) >= 1
+    for query in catalogue:
+        assert query.summary, query.name
+        assert query.description, query.name
+        assert query.example.startswith("kg query "), query.name
+        for parameter in query.params:
+            assert parameter.description, f"{query.name}:{parameter.name}"
+
+
+def test_canned_queries_are_read_only() -> None:
+    """The catalogue refuses any file with an update, LOAD or SERVICE."""
+    for name in ("update", "service"):
+        with pytest.raises(InputError, match="canned queries are read-only"):
+            parse_query_file(DATA / f"{name}.rq")
+
+
+def test_malformed_header_names_the_line() -> None:
+    with pytest.raises(InputError, match="malformed #\\+ header") as caught:
+        parse_query_file(DATA / "bad-header.rq")
+    assert caught.value.line == 1
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_string_binds_as_an_inert_literal(graph: kg.KnowledgeGraph, value: str) -> None:
+    query = parse_query_file(ECHO)
+    bindings = bind_parameters(query, {"text": value}, base=graph.base_iri)
+    result = run_local(graph.store, query.text, bindings)
+    assert len(result) == 1
+    assert result.rows[0][0].value == value  # the exact value, as a literal
+
+
+@pytest.mark.parametrize("value", ["a b", "x>y", 'a"b', "{x}", "a\nb", "<x>", "https://example.org/a b", "a|b", "^x"])
+def test_hostile_iri_is_refused(value: str) -> None:
+    query = parse_query_file(ECHO)
+    with pytest.raises(ParameterError, match="not a valid IRI"):
+        bind_parameters(query, {"thing": value}, base="https://example.org/")
+
+
+@pytest.mark.parametrize(("kind", "bad"), [(ParameterType.INTEGER, "3; DROP ALL"), (ParameterType.DECIMAL, "1e5"),
+                                             (ParameterType.YEAR, "20091"), (ParameterType.BOOLEAN, "yes")])
+def test_typed_parameters_refuse_other_values(kind: ParameterType, bad: str) -> None:
+    with pytest.raises(ParameterError, match=f"is not a valid {kind.value}"):
+        kind.to_term(bad, base="https://example.org/")
+
+
+def test_relative_iri_parameters_resolve_against_the_base(graph: kg.KnowledgeGraph) -> None:
+    result = graph.run_query(str(ECHO), {"thing": "org/kicox"})
+    assert result.rows[0][1].value == graph.base_iri + "org/kicox"
+
+
+def test_unknown_parameter_is_refused(graph: kg.KnowledgeGraph) -> None:
+    with pytest.raises(ParameterError, match="has no parameter 'nope'"):
+        graph.run_query(str(ECHO), {"nope": "1"})
+
+
+def test_values_go_into_the_outermost_where_group() -> None:
+    text = 'SELECT ?a WHERE { { SELECT ?a WHERE { ?a ?b "}" } } } # } comment'
+    bound = inject_values(text, {"a": ParameterType.STRING.to_term("v", base="https://example.org/")})
+    assert bound.startswith('SELECT ?a WHERE { VALUES (?a) { ("v") } { SELECT')
+    construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    bound = inject_values(construct, {"s": ParameterType.IRI.to_term("x", base="https://example.org/")})
+    assert bound == "CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?s) { (<https://example.org/x>) } ?s ?p ?o }"
+
+
+def test_local_queries_refuse_updates_and_service(graph: kg.KnowledgeGraph) -> None:
+    for text in ("DROP ALL", "SELECT * WHERE { SERVICE <http://example.org/q> { ?s ?p ?o } }",
+                 "INSERT DATA { <http://a> <http://b> <http://c> }"):
+        with pytest.raises(kg.UsageError):
+            run_local(graph.store, text)
+
+
+def test_results_become_typed_dataframe_columns(graph: kg.KnowledgeGraph) -> None:
+    frame = graph.query(str(DATA / "typed.rq"))
+    assert str(frame["integer"].dtype) == "Int64"
+    assert str(frame["decimal"].dtype) == "Float64"
+    assert str(frame["double"].dtype) == "Float64"
+    assert str(frame["boolean"].dtype) == "boolean"
+    assert str(frame["year"].dtype) == "Int64"
+    assert str(frame["date"].dtype).startswith("datetime64")
+    assert str(frame["iri"].dtype) == "string"
+    assert str(frame["text"].dtype) == "string"
+    assert str(frame["mixed"].dtype) == "string"
+    assert frame["integer"].isna().tolist() == [False, True]
+    assert frame["year"].tolist()[0] == 2009
+
+
+def test_output_formats(graph: kg.KnowledgeGraph) -> None:
+    result = graph.run_query(str(DATA / "typed.rq"))
+    assert result.to_delimited().splitlines()[0] == "integer,decimal,double,boolean,year,date,iri,text,mixed"
+    assert result.to_delimited(delimiter="\t").splitlines()[1].split("\t")[6] == "https://example.org/a"
+    parsed = json.loads(result.to_json())
+    assert parsed["head"]["vars"][0] == "integer"
+    assert parsed["results"]["bindings"][0]["text"] == {"type": "literal", "value": "a", "xml:lang": "en"}
+    assert parsed["results"]["bindings"][0]["year"]["datatype"].endswith("#gYear")
+    assert "(2 rows)" in result.to_text()
+    reparsed = kg.queries.QueryResult.from_json(result.to_json().encode())
+    assert reparsed.row_keys() == result.row_keys()
+
+
+def test_cli_lists_queries(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["query", "--list"]) == 0
+    out = capsys.readouterr().out
+    for query in Catalogue.load():
+        assert query.name in out and query.summary in out
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json"])
+def test_cli_runs_a_users_query_file(fmt: str, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no build/ here: the shipped tables are built in memory
+    assert main(["query", "--file", str(ECHO), "--param", 'text=say "}"', "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    assert ('say "}"' in out) or ('say \\"}\\"' in out) or ('"say ""}"""' in out)
+
+
+def test_cli_refuses_a_hostile_iri_with_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["query", "--file", str(ECHO), "--param", "thing=a> } DROP ALL <b"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "not a valid IRI" in error
+
+
+def test_cli_unknown_query_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["query", "no-such-query"]) == 2
+    assert "no canned query named 'no-such-query'" in capsys.readouterr().err
+
+
+def test_cli_bad_param_syntax_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["query", "--file", str(ECHO), "--param", "textonly"]) == 2
+    assert "--param takes NAME=VALUE" in capsys.readouterr().err

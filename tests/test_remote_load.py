@@ -1,0 +1,308 @@
+"""`kg load` and remote queries against a real Oxigraph server (the `oxigraph` package's binary)."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import kg
+from kg.cli import main
+from kg.errors import InputError, RemoteError
+from kg.queries import Catalogue, QueryResult
+from kg.remote import GraphLoad, GraphStore, LoadCountMismatch, load_dataset
+
+pytestmark = pytest.mark.server
+
+
+
+def _server_quads(endpoint: str) -> list[tuple[str, ...]]:
+    """Every quad on the server, as N-Triples strings, sorted."""
+    result = kg.remote.query_endpoint(endpoint, "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return sorted(result.row_keys())
+
+
+def _local_quads(graph: kg.KnowledgeGraph) -> list[tuple[str, ...]]:
+    solutions = graph.store.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return sorted(QueryResult.from_solutions(solutions).row_keys())
+
+
+def _server_counts(endpoint: str) -> dict[str, int]:
+    result = kg.remote.query_endpoint(endpoint, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return {row[0].value: int(row[1].value) for row in result.rows}  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="module")
+def local(default_trig: Path) -> kg.KnowledgeGraph:
+    """The dataset as the loader reads it."""
+    return kg.read(default_trig)
+
+
+# -- loading ----------------------------------------------------------------------------------
+
+
+def test_cli_load_prints_each_graph_and_the_counts_match(oxigraph_server, default_trig: Path, local: kg.KnowledgeGraph,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["load", "--endpoint", oxigraph_server.store, "--data", str(default_trig)])
+    out = capsys.readouterr().out
+    assert code == 0
+    expected = local.triple_counts()
+    assert _server_counts(oxigraph_server.query) == expected
+    lines = out.splitlines()
+    for graph, count in expected.items():
+        assert any(line.split() == [graph, str(count), str(count)] for line in lines), (graph, out)
+    total = sum(expected.values())
+    assert any(line.startswith("total") and line.split()[-2:] == [str(total), str(total)] for line in lines), out
+
+
+def test_load_again_replaces_instead_of_duplicating(oxigraph_server, default_trig: Path, local: kg.KnowledgeGraph) -> None:
+    first = load_dataset(default_trig, endpoint=oxigraph_server.store)
+    documents = local.dataset.graphs.table("documents")
+    # A stray triple in a loaded graph must be gone after the next load: PUT replaces the graph.
+    GraphStore(oxigraph_server.store).post(documents, b"<https://example.org/stray> <https://example.org/p> \"x\" .\n")
+    assert _server_counts(oxigraph_server.query)[documents] == local.triple_counts()[documents] + 1
+    second = load_dataset(default_trig, endpoint=oxigraph_server.store)
+    assert second.graphs == first.graphs
+    assert second.ok and second.total_on_server == len(local.dataset)
+    assert _server_quads(oxigraph_server.query) == _local_quads(local)
+
+
+def test_chunked_load_gives_the_same_graphs_and_leaves_no_staging_graph(oxigraph_server, default_trig: Path,
+                                                                        local: kg.KnowledgeGraph) -> None:
+    load_dataset(default_trig, endpoint=oxigraph_server.store)  # an earlier version to replace
+    report = load_dataset(default_trig, endpoint=oxigraph_server.store, chunk_size=50)
+    counts = local.triple_counts()
+    for load in report.graphs:
+        assert load.chunks == -(-counts[load.graph] // 50), load
+        assert load.on_server == load.sent == counts[load.graph]
+    assert any(load.chunks > 1 for load in report.graphs)
+    assert set(_server_counts(oxigraph_server.query)) == set(counts), "a staging graph was left behind"
+    assert _server_quads(oxigraph_server.query) == _local_quads(local)
+
+
+def test_load_only_chosen_graphs(oxigraph_server, default_trig: Path, local: kg.KnowledgeGraph) -> None:
+    documents = local.dataset.graphs.table("documents")
+    report = load_dataset(default_trig, endpoint=oxigraph_server.store, graphs=["graph/table/documents"])
+    assert [g.graph for g in report.graphs] == [documents]
+    assert _server_counts(oxigraph_server.query) == {documents: local.triple_counts()[documents]}
+    with pytest.raises(kg.UsageError, match="no graph 'graph/table/nothing'"):
+        load_dataset(default_trig, endpoint=oxigraph_server.store, graphs=["graph/table/nothing"])
+
+
+def test_malformed_put_is_refused_and_the_old_graph_survives(oxigraph_server, default_trig: Path,
+                                                             local: kg.KnowledgeGraph) -> None:
+    """What Oxigraph 0.5.13 does with a PUT of a malformed body: 400, and the graph as it was."""
+    load_dataset(default_trig, endpoint=oxigraph_server.store)
+    documents = local.dataset.graphs.table("documents")
+    before = _server_quads(oxigraph_server.query)
+    broken = b'<https://example.org/a> <https://example.org/p> "1" .\n<https://example.org/a> <https://example.org/p> "2 .\n'
+    with pytest.raises(RemoteError) as caught:
+        GraphStore(oxigraph_server.store).put(documents, broken)
+    assert caught.value.status == 400
+    assert "line 2" in str(caught.value) and documents in str(caught.value)
+    assert _server_quads(oxigraph_server.query) == before
+
+
+def test_malformed_file_sends_nothing(oxigraph_server, default_trig: Path, local: kg.KnowledgeGraph, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    load_dataset(default_trig, endpoint=oxigraph_server.store)
+    before = _server_quads(oxigraph_server.query)
+    bad = tmp_path / "bad.trig"
+    lines = default_trig.read_text(encoding="utf-8").splitlines()
+    lines.insert(len(lines) // 2, "<https://example.org/a> <https://example.org/p> \"unterminated .")
+    bad.write_text("\n".join(lines), encoding="utf-8")
+    code = main(["load", "--endpoint", oxigraph_server.store, "--data", str(bad)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert str(bad) in err and "line" in err and len(err.strip().splitlines()) == 1
+    assert _server_quads(oxigraph_server.query) == before
+
+
+def test_default_graph_triples_are_refused(oxigraph_server, tmp_path: Path) -> None:
+    plain = tmp_path / "plain.ttl"
+    plain.write_text('<https://example.org/a> <https://example.org/p> "x" .\n', encoding="utf-8")
+    with pytest.raises(InputError, match="default graph"):
+        load_dataset(plain, endpoint=oxigraph_server.store)
+    assert _server_counts(oxigraph_server.query) == {}
+
+
+def test_wrong_graph_store_path_gives_one_clear_line(oxigraph_server, default_trig: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    url = oxigraph_server.base + "/ds/data"  # a Fuseki path on an Oxigraph server
+    code = main(["load", "--endpoint", url, "--data", str(default_trig)])
+    err = capsys.readouterr().err.strip()
+    assert code == 1
+    assert err == f"kg load: error: no graph store at {url}: check --endpoint (Oxigraph: /store, Fuseki: /<dataset>/data)"
+
+
+def test_counts_that_differ_fail_the_load(oxigraph_server, default_trig: Path, local: kg.KnowledgeGraph) -> None:
+    intruder = GraphStore(oxigraph_server.store)
+
+    def another_writer(load: GraphLoad) -> None:  # someone writes into the graph right after it was sent
+        intruder.post(load.graph, b"<https://example.org/other> <https://example.org/p> \"x\" .\n")
+
+    with pytest.raises(LoadCountMismatch) as caught:
+        load_dataset(default_trig, endpoint=oxigraph_server.store, graphs=["graph/table/documents"],
+                     on_graph_sent=another_writer)
+    (load,) = caught.value.report.graphs
+    assert load.on_server == load.sent + 1
+    assert caught.value.exit_code == 1 and "on server" in str(caught.value)
+
+
+def test_server_stopped_during_a_load(oxigraph_server, default_trig: Path, local: kg.KnowledgeGraph,
+                                      caplog: pytest.LogCaptureFixture) -> None:
+    """Connection errors are retried with backoff, then reported; each graph is in whole or not at all."""
+    sent: list[str] = []
+
+    def stop_after_first(load: GraphLoad) -> None:
+        sent.append(load.graph)
+        if len(sent) == 1:
+            oxigraph_server.stop()
+
+    with caplog.at_level(logging.WARNING, logger="kg.remote"), pytest.raises(RemoteError) as caught:
+        load_dataset(default_trig, endpoint=oxigraph_server.store, retries=2, backoff=0.01,
+                     on_graph_sent=stop_after_first)
+    message = str(caught.value)
+    assert message.startswith(f"cannot reach {oxigraph_server.store}") and "after 3 attempts" in message
+    retries = [r.getMessage() for r in caplog.records if "retry" in r.getMessage()]
+    assert len(retries) == 2 and "retry 1 of 2" in retries[0] and "retry 2 of 2" in retries[1]
+    oxigraph_server.start()
+    counts = local.triple_counts()
+    assert _server_counts(oxigraph_server.query) == {sent[0]: counts[sent[0]]}
+
+
+# -- a MOVE whose answer is lost ---------------------------------------------------------------
+
+
+class _LosingProxy:
+    """Forwards every request to the real server, but drops the answer of the first SPARQL update.
+
+    A lost answer after the store committed is a fault a real Oxigraph cannot be made to produce.
+    """
+
+    def __init__(self, backend_port: int) -> None:
+        self.backend_port = backend_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.updates = 0
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._relay, args=(client,), daemon=True).start()
+
+    def _relay(self, client: socket.socket) -> None:
+        with client, socket.create_connection(("127.0.0.1", self.backend_port)) as backend:
+            request = _read_http_message(client)
+            backend.sendall(request)
+            answer = _read_http_message(backend)
+            if request.startswith(b"POST /update"):
+                self.updates += 1
+                if self.updates == 1:
+                    return  # the store has committed; the client never hears of it
+            client.sendall(answer)
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def _read_http_message(sock: socket.socket) -> bytes:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return head + b"\r\n\r\n" + body
+
+
+@pytest.fixture
+def losing_proxy(oxigraph_server) -> Iterator[_LosingProxy]:
+    proxy = _LosingProxy(oxigraph_server.port)
+    try:
+        yield proxy
+    finally:
+        proxy.close()
+
+
+def test_a_move_whose_answer_was_lost_is_not_sent_again(oxigraph_server, losing_proxy: _LosingProxy,
+                                                        default_trig: Path, local: kg.KnowledgeGraph,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
+    documents = local.dataset.graphs.table("documents")
+    load_dataset(default_trig, endpoint=oxigraph_server.store, graphs=[documents])
+    proxied = f"http://127.0.0.1:{losing_proxy.port}/store"
+    with caplog.at_level(logging.WARNING, logger="kg.remote"):
+        report = load_dataset(default_trig, endpoint=proxied, graphs=[documents], chunk_size=10, backoff=0.01)
+    assert report.ok and report.graphs[0].chunks > 1
+    assert losing_proxy.updates == 1, "the MOVE was sent again"
+    assert any("went through" in r.getMessage() for r in caplog.records)
+    assert _server_counts(oxigraph_server.query) == {documents: local.triple_counts()[documents]}
+
+
+# -- remote queries ------------------------------------------------------------------------------
+
+
+def _comparable(result: QueryResult, *, ordered: bool) -> list[tuple[str, ...]]:
+    rows = result.row_keys()
+    return rows if ordered else sorted(rows)
+
+
+def test_every_canned_query_gives_the_same_results_on_the_server(oxigraph_server, default_trig: Path,
+                                                                 local: kg.KnowledgeGraph) -> None:
+    load_dataset(default_trig, endpoint=oxigraph_server.store)
+    catalogue = local.catalogue  # the very catalogue run_query resolves names in
+    assert len(catalogue) > 0
+    for query in catalogue:
+        here = local.run_query(query.name)
+        there = local.run_query(query.name, endpoint=oxigraph_server.query)
+        assert there.variables == here.variables, query.name
+        assert _comparable(there, ordered=query.ordered) == _comparable(here, ordered=query.ordered), query.name
+
+
+def test_cli_query_on_the_endpoint_prints_the_same_rows(oxigraph_server, default_trig: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    load_dataset(default_trig, endpoint=oxigraph_server.store)
+    assert main(["query", "documents", "--data", str(default_trig), "--format", "csv"]) == 0
+    here = capsys.readouterr().out
+    assert main(["query", "documents", "--endpoint", oxigraph_server.query, "--format", "csv"]) == 0
+    there = capsys.readouterr().out
+    assert there == here and len(here.splitlines()) > 1
+
+
+def test_malformed_remote_query_reports_the_server_message(oxigraph_server, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    text = "SELECT ?s WHERE { ?s ?p }"
+    bad = tmp_path / "bad.rq"
+    bad.write_text(text, encoding="utf-8")
+    request = urllib.request.Request(oxigraph_server.query, data=urllib.parse.urlencode({"query": text}).encode())
+    with pytest.raises(urllib.error.HTTPError) as direct:
+        urllib.request.urlopen(request, timeout=10)
+    server_message = direct.value.read().decode().strip()
+    assert server_message
+    code = main(["query", "--file", str(bad), "--endpoint", oxigraph_server.query])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert server_message in err and len(err.strip().splitlines()) == 1
