@@ -29,7 +29,8 @@ def _progress(args: argparse.Namespace, total: int):  # type: ignore[no-untyped-
 
 
 def _width() -> int:
-    return shutil.get_terminal_size((120, 40)).columns
+    # Cut long cells to the terminal's width only when a person reads them on one.
+    return shutil.get_terminal_size((120, 40)).columns if sys.stdout.isatty() else 1_000_000
 
 
 def _load_graph(args: argparse.Namespace):  # type: ignore[no-untyped-def]

@@ -107,7 +107,7 @@ class KIKG(DefinedNamespace):
     containedIn: URIRef  # contained in
     cooperatesWith: URIRef  # cooperates with
     coordinatesWith: URIRef  # coordinates with
-    country: URIRef  # country
+    country: URIRef  # belongs to country
     countsMembersOf: URIRef  # counts members of
     designation: URIRef  # designation
     detail: URIRef  # detail
@@ -123,7 +123,7 @@ class KIKG(DefinedNamespace):
     fileName: URIRef  # file name
     formerName: URIRef  # former name
     funds: URIRef  # funds
-    fundsActor: URIRef  # funds
+    fundsActor: URIRef  # funds actor
     headerDecision: URIRef  # header decision
     headquarteredIn: URIRef  # headquartered in
     heldAt: URIRef  # held at

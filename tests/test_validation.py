@@ -96,7 +96,7 @@ CASES: dict[str, tuple[str, Severity, str]] = {
     "observation with a place as indicator": ("Observation-indicator", Severity.VIOLATION, "INSERT DATA { ex:obs-count kikg:indicator ex:site }"),
     "observation with a place as period": ("Observation-period", Severity.VIOLATION, "INSERT DATA { ex:obs-count kikg:refPeriod ex:site }"),
     "observation without role": ("Observation-role", Severity.VIOLATION, "DELETE DATA { ex:obs-count kikg:observationRole ex:concept }"),
-    "observation without printed value": ("Observation-printed", Severity.VIOLATION, 'DELETE DATA { ex:obs-count kikg:printedValue "2 projects" }'),
+    "observation without printed value": ("Observation-printed", Severity.VIOLATION, 'DELETE DATA { ex:obs-count kikg:printedValue "two projects" }'),
     "numeric value as a double": ("Observation-value", Severity.VIOLATION, _replace("ex:obs-count", "kikg:numericValue", '"2"^^xsd:double')),
     "unit outside QUDT": ("Observation-unit", Severity.VIOLATION, "INSERT DATA { ex:obs-count kikg:unit <https://example.org/unit> }"),
     "multiplier out of range": ("Observation-multiplier", Severity.VIOLATION, "INSERT DATA { ex:obs-count kikg:unitMultiplier 20 }"),
@@ -148,6 +148,8 @@ CASES: dict[str, tuple[str, Severity, str]] = {
     "year out of range": ("YearRangeShape", Severity.VIOLATION, _replace("ex:act", "kikg:enactedOn", '"1850-03-01"^^xsd:date')),
     "predecessor ends after successor starts": ("SuccessionShape", Severity.WARNING, _replace("ex:old-ministry", "kikg:endDate", '"2009"^^xsd:gYear')),
     "numeric value does not match the print": ("PrintedValueShape", Severity.VIOLATION, _replace("ex:obs-b", "kikg:printedValue", '"450"')),
+    "number word that does not match the value": ("PrintedValueShape", Severity.VIOLATION,
+                                                  _replace("ex:obs-count", "kikg:printedValue", '"three projects"')),
     "observation with neither value nor status": ("ValueOrStatusShape", Severity.VIOLATION, "DELETE WHERE { ex:obs-count kikg:numericValue ?v }"),
     "two sources disagree": ("DisagreementShape", Severity.WARNING,
                              'INSERT DATA { ex:dataset-2 a kikg:DataSet ; dcterms:title "Text"@en ; dcterms:source ex:document ; '

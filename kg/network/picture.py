@@ -36,6 +36,10 @@ def _size_column(frame: pd.DataFrame, wanted: str) -> str | None:
     return None
 
 
+def _actors(count: int) -> str:
+    return f"{count} actor" if count == 1 else f"{count} actors"
+
+
 def _numbers(frame: pd.DataFrame, column: str) -> dict[Hashable, float]:
     return {node: float(value) for node, value in frame[column].astype("Float64").fillna(0).items()}
 
@@ -53,20 +57,20 @@ def _colours(
         groups = {n: str(frame.at[n, "type"]) or "(no type)" for n in nodes}
     counts = Counter(groups.values())
     ordered = sorted(counts, key=lambda g: (-counts[g], len(g), g))
-    main = [g for g in ordered if counts[g] > 1][: len(_PALETTE)]
+    main = ordered[: len(_PALETTE)]  # the largest groups; the others share grey
     colour_of = {g: _PALETTE[i] for i, g in enumerate(main)}
     legend = []
     for group in main:
         if by_community:
             members = [n for n in nodes if groups[n] == group]
             leader = max(members, key=lambda n: (sizes[n], labels[n]))
-            text = f"{group}: {counts[group]} actors, around {labels[leader]}"
+            text = f"{group}: {_actors(counts[group])}, around {labels[leader]}"
         else:
             text = f"{group}: {counts[group]}"
         legend.append((colour_of[group], text))
     others = sum(counts[g] for g in ordered if g not in colour_of)
     if others:
-        legend.append((_GREY, f"other {'communities' if by_community else 'types'}: {others} actors"))
+        legend.append((_GREY, f"other {'communities' if by_community else 'types'}: {_actors(others)}"))
     return {n: colour_of.get(groups[n], _GREY) for n in nodes}, legend
 
 
@@ -79,8 +83,7 @@ def _place_labels(figure: object, axes: object, labels: list[tuple[object, str, 
     for position, text, area in labels:
         gap = (area ** 0.5) / 2 + 3  # points from the node centre to its rim, plus a margin
         best = None
-        for dx, dy, ha, va in ((0, gap, "center", "bottom"), (0, -gap, "center", "top"), (gap, 0, "left", "center"),
-                               (-gap, 0, "right", "center")):
+        for dx, dy, ha, va in _label_sides(gap):
             label = axes.annotate(text, xy=position, xytext=(dx, dy), textcoords="offset points",  # type: ignore[attr-defined]
                                   ha=ha, va=va, **style)
             box = label.get_window_extent(renderer)
@@ -95,6 +98,19 @@ def _place_labels(figure: object, axes: object, labels: list[tuple[object, str, 
                 break
         assert best is not None
         placed.append(best[2])
+
+
+def _label_sides(gap: float) -> list[tuple[float, float, str, str]]:
+    """Offsets (points) and alignments to try for a label: above, below, right, left, the corners,
+    then the same twice as far."""
+    sides = []
+    for distance in (gap, 2 * gap + 6):
+        diagonal = distance * 0.75
+        sides += [(0, distance, "center", "bottom"), (0, -distance, "center", "top"), (distance, 0, "left", "center"),
+                  (-distance, 0, "right", "center"), (diagonal, diagonal, "left", "bottom"),
+                  (-diagonal, diagonal, "right", "bottom"), (diagonal, -diagonal, "left", "top"),
+                  (-diagonal, -diagonal, "right", "top")]
+    return sides
 
 
 def _overlap(first: object, second: object) -> float:
@@ -126,10 +142,10 @@ def png_bytes(
     title
         The title; by default it names the projection and counts actors and links.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # A figure of its own with an Agg canvas: no pyplot, so the caller's backend and figures
+    # (a notebook's inline plots, say) are left alone.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
     undirected = undirected_weighted(graph)
@@ -138,7 +154,9 @@ def png_bytes(
     shown = graph.subgraph(shown_nodes)
     hidden = graph.number_of_nodes() - len(shown_nodes)
     projection = str(graph.graph.get("projection", "")).replace("-", " ")
-    figure, axes = plt.subplots(figsize=(15, 12), dpi=100)
+    figure = Figure(figsize=(15, 12), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.subplots()
     axes.axis("off")
     if not shown_nodes:
         axes.text(0.5, 0.5, "The projection has no actors yet.", ha="center", va="center", fontsize=18)
@@ -148,6 +166,8 @@ def png_bytes(
         labels = {node: str(label) for node, label in frame["label"].items()}
         values = _numbers(frame, size) if size else {n: 1.0 for n in nodes}
         peak = max(values[n] for n in nodes) or 1.0
+        if min(values[n] for n in nodes) == peak:  # nothing to show by size: middle-sized nodes
+            values, peak, size = {n: 0.15 for n in nodes}, 1.0, None
         colours, legend = _colours(frame, nodes, colour_by, values, labels)
         layout_graph = undirected.subgraph(nodes)
         spacing = 1.6 / max(len(nodes), 1) ** 0.5
@@ -159,6 +179,8 @@ def png_bytes(
                                node_size=[40 + 1800 * values[n] / peak for n in nodes],
                                node_color=[colours[n] for n in nodes], edgecolors="#222222", linewidths=0.5)
         ranked = sorted(nodes, key=lambda n: (-values[n], labels[n]))[: max(top_labels, 0)]
+        axes.margins(0.08)  # room for the labels of the outermost nodes
+        axes.autoscale_view()  # the final limits, before labels are measured
         _place_labels(figure, axes, [(positions[n], labels[n], 40 + 1800 * values[n] / peak) for n in ranked])
         handles = [Line2D([], [], marker="o", linestyle="", markersize=9, markerfacecolor=c, markeredgecolor="#222222",
                           label=text) for c, text in legend]
@@ -168,13 +190,12 @@ def png_bytes(
         what = "directed links" if graph.is_directed() else "links"
         counted = "connected" if linked else "without links"
         default_title = (
-            f"{projection.capitalize() or 'Network'} projection: {len(nodes)} actors {counted}, "
+            f"{projection.capitalize() or 'Network'} projection: {_actors(len(nodes))} {counted}, "
             f"{shown.number_of_edges()} {what}"
-            + (f" ({hidden} actors without links not drawn)" if hidden else "")
+            + (f" ({_actors(hidden)} without links not drawn)" if hidden else "")
             + f"\nNode size: {size or 'none'}; colour: {colour_by.value}; labels: the {len(ranked)} largest"
         )
-        axes.set_title(title or default_title, fontsize=13)
+        axes.set_title(title or default_title, fontsize=13, pad=24)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
-    plt.close(figure)
     return buffer.getvalue()

@@ -1,0 +1,368 @@
+"""The measured steps, each run in its own interpreter: ``python -m bench.child STEP JSON-ARGUMENTS``.
+
+Each step loads its input (untimed), times the operation it measures with ``time.perf_counter`` and
+prints one JSON object as its last line, with ``seconds`` and whatever else the report needs. Inputs
+and outputs are files under the scale's work folder, so each step starts from the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import signal
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["STEPS", "main"]
+
+
+def _load_store(*paths: str) -> Any:
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    for path in paths:
+        if path and Path(path).exists():
+            store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def build(metadata: str, out_nq: str = "") -> dict[str, Any]:
+    """tables -> RDF: ``kg.build`` (mapping, checks, ontology, loading into the Oxigraph store)."""
+    import pyoxigraph as ox
+
+    import kg
+
+    start = time.perf_counter()
+    graph = kg.build(metadata)
+    seconds = time.perf_counter() - start
+    if out_nq:
+        graph.store.dump(out_nq, format=ox.RdfFormat.N_QUADS)
+    tables = {t.name: t.triples + t.records for t in graph.mapping.tables} if graph.mapping else {}
+    return {"seconds": seconds, "quads": len(graph.store), "tables": tables}
+
+
+def serialise(nq: str, out_nt: str) -> dict[str, Any]:
+    """Canonical N-Triples (sorted union, what ``kg build`` writes as kg.nt) and TriG."""
+    import kg
+    from kg.dataset import Dataset
+
+    dataset = Dataset(store=_load_store(nq))
+    start = time.perf_counter()
+    ntriples = dataset.serialize(kg.RdfFormat.NTRIPLES)
+    seconds = time.perf_counter() - start
+    Path(out_nt).write_bytes(ntriples)
+    start = time.perf_counter()
+    trig = dataset.serialize(kg.RdfFormat.TRIG)
+    trig_seconds = time.perf_counter() - start
+    return {"seconds": seconds, "trig_seconds": trig_seconds, "triples": ntriples.count(b"\n"),
+            "nt_bytes": len(ntriples), "trig_bytes": len(trig)}
+
+
+def oxigraph_load(nt: str, method: str) -> dict[str, Any]:
+    """The limit: pyoxigraph parsing the same triples from N-Triples into a store."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    start = time.perf_counter()
+    getattr(store, method)(path=nt, format=ox.RdfFormat.N_TRIPLES)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "triples": len(store)}
+
+
+def validate(nq: str, keys_out: str) -> dict[str, Any]:
+    """The toolkit's validation (Oxigraph engine), report traced to source rows included."""
+    import kg
+    from kg.validation import validate_store
+
+    store = _load_store(nq)
+    start = time.perf_counter()
+    report = validate_store(store, engine=kg.Engine.OXIGRAPH)
+    seconds = time.perf_counter() - start
+    Path(keys_out).write_text(json.dumps(report.keys()))
+    return {"seconds": seconds, "counts": report.counts(), "conforms": report.conforms}
+
+
+def pyshacl(nq: str, keys_out: str) -> dict[str, Any]:
+    """The peer: plain pySHACL over an rdflib memory graph holding the union (no query caching)."""
+    import pyshacl as _  # noqa: F401  (imported before timing, as a user's program would have)
+
+    from kg.graphs import DEFAULT_BASE_IRI
+    from kg.validation import ValidationReport, load_shapes_graph
+    from kg.validation.engines import union_graph, validate_with_pyshacl
+
+    store = _load_store(nq)
+    start = time.perf_counter()
+    graph = union_graph(store)
+    load_seconds = time.perf_counter() - start
+    del store
+    shapes = load_shapes_graph(None)
+    start = time.perf_counter()
+    results = validate_with_pyshacl(graph, shapes)
+    seconds = time.perf_counter() - start
+    report = ValidationReport(results, base_iri=DEFAULT_BASE_IRI, engine="pyshacl")
+    Path(keys_out).write_text(json.dumps(report.keys()))
+    return {"seconds": seconds, "load_seconds": load_seconds, "counts": report.counts()}
+
+
+def project(nq: str, graph_out: str, analysis_out: str, rewritten: bool = False) -> dict[str, Any]:
+    """Network projection (SPARQL on the store -> NetworkX), then the degree write-back (untimed
+    for the projection; timed on its own) so that the top-brokers query has an analysis graph."""
+    import pyoxigraph as ox
+
+    import kg
+    from kg.dataset import Dataset
+    from kg.network import project as project_network
+
+    dataset = Dataset(store=_load_store(nq))
+    start = time.perf_counter()
+    network = project_network(dataset.store, query=rewritten_projection_query() if rewritten else None)
+    seconds = time.perf_counter() - start
+    with open(graph_out, "wb") as handle:
+        pickle.dump(network, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    graph = kg.KnowledgeGraph(dataset)
+    start = time.perf_counter()
+    frame = graph.centrality(metrics=[kg.Metric.DEGREE])
+    graph.write_analysis(frame)
+    writeback_seconds = time.perf_counter() - start
+    analysis = dataset.store.quads_for_pattern(None, None, None, ox.NamedNode(dataset.graphs.analysis))
+    Path(analysis_out).write_bytes(ox.serialize(analysis, format=ox.RdfFormat.N_QUADS) or b"")
+    degrees = sorted((d for _, d in network.degree()), reverse=True)
+    return {"seconds": seconds, "writeback_seconds": writeback_seconds, "nodes": network.number_of_nodes(),
+            "edges": network.number_of_edges(), "max_degree": degrees[0] if degrees else 0,
+            "top_degrees": degrees[:5], "isolated": sum(1 for d in degrees if d == 0)}
+
+
+def rewritten_projection_query() -> str:
+    """The default collaboration query with each involvement and the actor checks in subqueries.
+
+    Oxigraph evaluates the default text's UNION-with-negation groups and its property paths after a
+    BIND once per row (a nested loop): time grows with the square of the links. As subqueries they
+    are evaluated once and joined by hash. Same rows (checked at the small scales, where the default
+    finishes). A diagnostic for the network module, passed through ``project``'s public ``query``.
+    """
+    from kg.network import sparql
+
+    text = sparql.COLLABORATION_QUERY
+    for record, actor, relation, thing in (("record", "source", "relation", "target"),
+                                           ("record1", "source", "relation1", "via"),
+                                           ("record2", "target", "relation2", "via")):
+        block = sparql._involvement(record, actor, relation, thing)
+        if block not in text:
+            raise ValueError("the collaboration query changed: the rewrite no longer applies")
+        text = text.replace(block, f"{{ SELECT ?{record} ?{actor} ?{relation} ?{thing} WHERE {block} }}")
+    tail = "    ?source rdf:type/rdfs:subClassOf* kikg:Actor .\n    ?target rdf:type/rdfs:subClassOf* kikg:Actor ."
+    if tail not in text:
+        raise ValueError("the collaboration query changed: the rewrite no longer applies")
+    return text.replace(tail, "    { SELECT DISTINCT ?source WHERE { ?source rdf:type/rdfs:subClassOf* kikg:Actor } }\n"
+                              "    { SELECT DISTINCT ?target WHERE { ?target rdf:type/rdfs:subClassOf* kikg:Actor } }")
+
+
+def synthetic(nodes: int, graph_out: str) -> dict[str, Any]:
+    """A network shaped like the projection (``kg.network.synthetic_network``), for the metrics at the
+    scales where the projection does not finish in time."""
+    from kg.network import synthetic_network
+
+    start = time.perf_counter()
+    network = synthetic_network(nodes)
+    seconds = time.perf_counter() - start
+    with open(graph_out, "wb") as handle:
+        pickle.dump(network, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    degrees = sorted((d for _, d in network.degree()), reverse=True)
+    return {"seconds": seconds, "nodes": network.number_of_nodes(), "edges": network.number_of_edges(),
+            "top_degrees": degrees[:5]}
+
+
+def actors(nq: str) -> dict[str, Any]:
+    """The number of actors (nodes of the projection), read with the toolkit's own query."""
+    from kg.network import actor_iris
+
+    store = _load_store(nq)
+    start = time.perf_counter()
+    count = len(actor_iris(store))
+    return {"seconds": time.perf_counter() - start, "actors": count}
+
+
+def _bindings(base: str) -> list[tuple[str, str, dict[str, Any]]]:
+    from bench.generate import QUERY_BINDINGS
+    from kg.queries import Catalogue, bind_parameters
+
+    return [(q.name, q.text, bind_parameters(q, QUERY_BINDINGS.get(q.name, {}), base=base)) for q in Catalogue.load()]
+
+
+def queries(nq: str, analysis: str, repeat: int) -> dict[str, Any]:
+    """Every canned query with the toolkit's engine (``run_local``: Oxigraph, results converted)."""
+    from kg.graphs import DEFAULT_BASE_IRI
+    from kg.queries import run_local
+
+    store = _load_store(nq, analysis)
+    results = {}
+    for name, text, bindings in _bindings(DEFAULT_BASE_IRI):
+        best = float("inf")
+        rows = 0
+        for _ in range(repeat):
+            start = time.perf_counter()
+            result = run_local(store, text, bindings)
+            rows = len(result.rows)
+            best = min(best, time.perf_counter() - start)
+        results[name] = {"seconds": best, "rows": rows}
+    return {"seconds": sum(r["seconds"] for r in results.values()), "queries": results}
+
+
+class _Timeout(Exception):
+    pass
+
+
+def queries_rdflib(nq: str, analysis: str, repeat: int, per_query: float, budget: float) -> dict[str, Any]:
+    """The peer: rdflib's default engine on an in-memory Dataset (union default graph), the same text
+    with the same bindings (the VALUES block the toolkit injects, so both engines get one text)."""
+    from rdflib import Dataset
+
+    from kg.graphs import DEFAULT_BASE_IRI
+    from kg.queries import inject_values
+
+    dataset = Dataset(default_union=True)
+    start = time.perf_counter()
+    for path in (nq, analysis):
+        if path and Path(path).exists():
+            dataset.parse(path, format="nquads")
+    load_seconds = time.perf_counter() - start
+
+    def alarm(*_: object) -> None:
+        raise _Timeout()
+
+    signal.signal(signal.SIGALRM, alarm)
+    results: dict[str, dict[str, Any]] = {}
+    spent = 0.0
+    for name, text, bindings in _bindings(DEFAULT_BASE_IRI):
+        if spent > budget:
+            results[name] = {"status": "skipped", "seconds": None, "rows": None}
+            continue
+        query = inject_values(text, bindings)
+        best = float("inf")
+        rows: int | None = 0
+        status = "ok"
+        for _ in range(repeat):
+            signal.setitimer(signal.ITIMER_REAL, per_query)
+            begin = time.perf_counter()
+            try:
+                rows = len(list(dataset.query(query)))
+                best = min(best, time.perf_counter() - begin)
+            except _Timeout:
+                status, rows, best = "timeout", None, per_query
+                break
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                spent += time.perf_counter() - begin
+        results[name] = {"status": status, "seconds": best, "rows": rows}
+    total = sum(r["seconds"] or 0 for r in results.values())
+    return {"seconds": total, "load_seconds": load_seconds, "queries": results, "quads": len(dataset)}
+
+
+def _plain_networkx(name: str) -> Callable[[Any], Any]:
+    import networkx as nx
+
+    return {
+        "degree": lambda g: dict(g.degree()),
+        "weighted_degree": lambda g: dict(g.degree(weight="weight")),
+        "betweenness": lambda g: nx.betweenness_centrality(g),
+        "closeness": lambda g: nx.closeness_centrality(g),
+        "eigenvector": lambda g: nx.eigenvector_centrality_numpy(g, weight="weight"),
+        "pagerank": lambda g: nx.pagerank(g, weight="weight"),
+        "core_number": lambda g: nx.core_number(g),
+        "community": lambda g: nx.community.louvain_communities(g, weight="weight", seed=42),
+    }[name]
+
+
+def _plain_igraph(name: str) -> Callable[[Any], Any]:
+    return {
+        "degree": lambda g: g.degree(),
+        "weighted_degree": lambda g: g.strength(weights="weight"),
+        "betweenness": lambda g: g.betweenness(),
+        "closeness": lambda g: g.closeness(),
+        "eigenvector": lambda g: g.eigenvector_centrality(weights="weight"),
+        "pagerank": lambda g: g.pagerank(weights="weight"),
+        "core_number": lambda g: g.coreness(),
+        "community": lambda g: g.community_multilevel(weights="weight"),
+    }[name]
+
+
+def metrics(graph: str, path: str, names: list[str], per_metric: float) -> dict[str, Any]:
+    """Every metric on the same network by one path: the toolkit (NetworkX or igraph engine), plain
+    NetworkX, or plain igraph (converted from the same graph before timing). A result line is printed
+    after each metric, so a child stopped at its limit still reports the metrics it finished; a
+    Python path is stopped at ``per_metric`` seconds per metric (C code cannot be interrupted)."""
+    with open(graph, "rb") as handle:
+        network = pickle.load(handle)
+    results: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    functions: dict[str, Callable[[], Any]] = {}
+    if path.startswith("toolkit"):
+        from kg.network import Metric, NetworkEngine, metric_values
+
+        engine = NetworkEngine.IGRAPH if path == "toolkit-igraph" else NetworkEngine.NETWORKX
+        if engine is NetworkEngine.IGRAPH:
+            import igraph  # noqa: F401  (imported before timing, as for plain igraph)
+        for name in names:
+            functions[name] = lambda name=name: metric_values(network, Metric(name), engine=engine)
+    elif path == "networkx":
+        for name in names:
+            functions[name] = lambda function=_plain_networkx(name): function(network)
+    else:
+        import igraph
+
+        start = time.perf_counter()
+        nodes = list(network)
+        index = {node: i for i, node in enumerate(nodes)}
+        edges = list(network.edges(data="weight", default=1))
+        converted = igraph.Graph(n=len(nodes), edges=[(index[s], index[t]) for s, t, _ in edges])
+        converted.es["weight"] = [float(w) for *_, w in edges]
+        extra["convert_seconds"] = time.perf_counter() - start
+        for name in names:
+            functions[name] = lambda function=_plain_igraph(name): function(converted)
+
+    def alarm(*_: object) -> None:
+        raise _Timeout()
+
+    signal.signal(signal.SIGALRM, alarm)
+    for name in names:
+        signal.setitimer(signal.ITIMER_REAL, per_metric)
+        start = time.perf_counter()
+        try:
+            functions[name]()
+            results[name] = {"status": "ok", "seconds": time.perf_counter() - start}
+        except _Timeout:
+            results[name] = {"status": "timeout", "seconds": per_metric}
+        except Exception as exc:  # noqa: BLE001  (e.g. NetworkX refusing a disconnected graph)
+            results[name] = {"status": "error", "seconds": None, "error": f"{type(exc).__name__}: {exc}"[:200]}
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        print(json.dumps({"seconds": None, "metrics": results, **extra}), flush=True)
+    return {"seconds": None, "metrics": results, **extra}
+
+
+STEPS: dict[str, Callable[..., dict[str, Any]]] = {
+    "build": build,
+    "serialise": serialise,
+    "oxigraph-load": oxigraph_load,
+    "validate": validate,
+    "pyshacl": pyshacl,
+    "project": project,
+    "synthetic": synthetic,
+    "actors": actors,
+    "queries": queries,
+    "queries-rdflib": queries_rdflib,
+    "metrics": metrics,
+}
+
+
+def main() -> None:
+    step, arguments = sys.argv[1], json.loads(sys.argv[2])
+    result = STEPS[step](**arguments)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
