@@ -37,7 +37,7 @@ from pathlib import Path
 
 from kg._resources import SOURCES_DIR
 
-__all__ = ["generate", "entities_for_triples", "TRIPLES_PER_ENTITY", "QUERY_BINDINGS"]
+__all__ = ["QUERY_BINDINGS", "TRIPLES_PER_ENTITY", "entities_for_triples", "generate"]
 
 TRIPLES_PER_ENTITY = 67.0
 """Measured triples (union, distinct) per generated entity; used to pick the entity count of a scale."""

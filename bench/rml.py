@@ -26,7 +26,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SUBSET", "write_subset_metadata", "write_rml", "write_morph_config", "MORPH_SCRIPT"]
+__all__ = ["MORPH_SCRIPT", "SUBSET", "write_morph_config", "write_rml", "write_subset_metadata"]
 
 SUBSET = ("documents", "concept_schemes", "concepts", "entities", "relations", "memberships")
 """Tables mapped by both sides: closed under foreign keys, and about 60% of the triples."""
@@ -121,12 +121,12 @@ def _table_maps(name: str, csv: Path, schema: dict[str, Any], base: str) -> list
         document = _iri(provenance["documentUrl"], base)
         poms = [f"rr:predicateObjectMap [ rr:predicate <{_PREFIXES['rdf']}type> ; rr:object <{_KIKG}SourceRecord> ]",
                 f'rr:predicateObjectMap [ rr:predicate <{_KIKG}sourceTable> ; rr:objectMap [ rr:constant "{name}" ] ]',
-                f"rr:predicateObjectMap [ rr:predicate <{_KIKG}sourceKey> ; rr:objectMap [ rr:template \"{key}\" ; "
-                "rr:termType rr:Literal ] ]",
-                f'rr:predicateObjectMap [ rr:predicate <{_PREFIXES["prov"]}hadPrimarySource> ; rr:objectMap [ '
-                f'rr:template "{document[1]}" ; rr:termType rr:IRI ] ]',
-                f'rr:predicateObjectMap [ rr:predicate <{_KIKG}locator> ; rr:objectMap [ rml:reference '
-                f'"{provenance["locator"]}" ] ]']
+                (f"rr:predicateObjectMap [ rr:predicate <{_KIKG}sourceKey> ; rr:objectMap [ rr:template \"{key}\" ; "
+                "rr:termType rr:Literal ] ]"),
+                (f'rr:predicateObjectMap [ rr:predicate <{_PREFIXES["prov"]}hadPrimarySource> ; rr:objectMap [ '
+                f'rr:template "{document[1]}" ; rr:termType rr:IRI ] ]'),
+                (f'rr:predicateObjectMap [ rr:predicate <{_KIKG}locator> ; rr:objectMap [ rml:reference '
+                f'"{provenance["locator"]}" ] ]')]
         maps.append(f"<#{name}-record> a rr:TriplesMap ; {_source(csv)} ;\n"
                     f'  rr:subjectMap [ rr:template "{record}" ; rr:graph <{provenance_graph}> ] ;\n  '
                     + " ;\n  ".join(poms) + " .")

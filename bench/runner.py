@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["StepResult", "run_step", "run_command"]
+__all__ = ["StepResult", "run_command", "run_step"]
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -22,13 +22,14 @@ from kg.errors import (
     UsageError,
 )
 from kg.graphs import DEFAULT_BASE_IRI, GraphNames
-from kg.network import Metric, Projection
+from kg.network import Colouring, Metric, NetworkEngine, Projection
 from kg.pipeline import BuildSummary, Reasoning, run_build
 from kg.validation import Engine, Severity, ValidationReport
 
 __all__ = [
-    "BuildSummary",
     "DEFAULT_BASE_IRI",
+    "BuildSummary",
+    "Colouring",
     "Dataset",
     "Engine",
     "GraphNames",
@@ -37,6 +38,7 @@ __all__ = [
     "KGError",
     "KnowledgeGraph",
     "Metric",
+    "NetworkEngine",
     "NotConformingError",
     "ParameterError",
     "Projection",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kg.errors import KGError
 
-__all__ = ["resource_dir", "ONTOLOGY_DIR", "SHAPES_DIR", "QUERIES_DIR", "SOURCES_DIR"]
+__all__ = ["ONTOLOGY_DIR", "QUERIES_DIR", "SHAPES_DIR", "SOURCES_DIR", "resource_dir"]
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 

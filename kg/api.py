@@ -36,12 +36,19 @@ from kg.network import (
     project,
     projection_query,
 )
-from kg.queries import Catalogue, QueryResult, bind_parameters, inject_values, parse_query_file, run_local
+from kg.queries import (
+    Catalogue,
+    QueryResult,
+    bind_parameters,
+    inject_values,
+    parse_query_file,
+    run_local,
+)
 from kg.queries.catalogue import CannedQuery
 from kg.reasoning import ConsistencyReport, check_consistency
 from kg.validation import Engine, ValidationReport, validate_store
 
-__all__ = ["KnowledgeGraph", "build", "read", "ontology_triples", "query_endpoint_named"]
+__all__ = ["KnowledgeGraph", "build", "ontology_triples", "query_endpoint_named", "read"]
 
 DEFAULT_SOURCES = SOURCES_DIR / "csv-metadata.json"
 

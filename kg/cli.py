@@ -104,10 +104,10 @@ def cmd_query(args: argparse.Namespace) -> int:
     if args.list:
         catalogue = Catalogue.load()
         for query in catalogue:
-            params = ", ".join(
+            described = ", ".join(
                 f"{p.name}:{p.type.value}" + (f"={p.default}" if p.default is not None else "") for p in query.params
             )
-            print(f"{query.name}\n    {query.summary}" + (f"\n    params: {params}" if params else ""))
+            print(f"{query.name}\n    {query.summary}" + (f"\n    params: {described}" if described else ""))
         return 0
     name = args.file or args.name
     if not name:
@@ -397,14 +397,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``kg``; return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "output", None) is None and args.command == "network":
-        args.output = ["csv", "graphml", "gexf", "png"]
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
     debug = getattr(args, "debug", False) or os.environ.get("KG_DEBUG") == "1"
     try:
-        return args.run(args)
+        return int(args.run(args))
     except KGError as exc:
         if debug:
             raise

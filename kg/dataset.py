@@ -28,7 +28,7 @@ from kg.errors import InputError
 from kg.graphs import DEFAULT_BASE_IRI, GraphNames
 from kg.vocabularies import PREFIXES
 
-__all__ = ["Dataset", "RdfFormat", "deterministic_turtle", "parse_rdf_file", "skolemize"]
+__all__ = ["Dataset", "RdfFormat", "deterministic_turtle", "parse_rdf_file", "select", "skolemize"]
 
 
 class RdfFormat(enum.Enum):
@@ -82,6 +82,14 @@ class RdfFormat(enum.Enum):
                 file=path,
             )
         return cls(aliases[suffix])
+
+
+def select(store: ox.Store, sparql: str, *, union: bool = True) -> ox.QuerySolutions:
+    """Run a SELECT on ``store`` (by default over the union of its graphs) and return its solutions."""
+    result = store.query(sparql, use_default_graph_as_union=union)
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError("select() runs SELECT queries only")
+    return result
 
 
 def deterministic_turtle(triples: Iterable[ox.Triple], *, prefixes: Mapping[str, str] | None = None) -> bytes:
@@ -190,9 +198,7 @@ class Dataset:
     def triple_counts(self) -> dict[str, int]:
         """Number of triples in each named graph (and ``""`` for a non-empty default graph)."""
         counts: dict[str, int] = {}
-        for solution in self.store.query(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-        ):
+        for solution in select(self.store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
             counts[solution["g"].value] = int(solution["n"].value)
         default = sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
         if default:
@@ -211,7 +217,7 @@ class Dataset:
         self,
         sparql: str,
         *,
-        substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+        substitutions: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None = None,
         union: bool = True,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Run a SPARQL query; the default graph is the union of all graphs unless ``union=False``.
@@ -226,10 +232,14 @@ class Dataset:
 
     def canonical_ntriples(self) -> bytes:
         """The union of all graphs as canonical N-Triples: sorted, unique, one triple a line."""
-        chunks = [self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)) for g in self.graph_names()]
+        graphs: list[ox.NamedNode | ox.DefaultGraph] = [ox.NamedNode(g) for g in self.graph_names()]
         if any(True for _ in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph())):
-            chunks.append(self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()))
-        lines = {line for chunk in chunks for line in chunk.split(b"\n") if line}
+            graphs.append(ox.DefaultGraph())
+        lines: set[bytes] = set()
+        for graph in graphs:
+            chunk = self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+            assert chunk is not None  # dump returns bytes when no output is given
+            lines.update(line for line in chunk.split(b"\n") if line)
         return b"".join(line + b"\n" for line in sorted(lines))
 
     def serialize(self, format: RdfFormat = RdfFormat.TRIG) -> bytes:
@@ -239,12 +249,13 @@ class Dataset:
         """
         if format is RdfFormat.NTRIPLES:
             return self.canonical_ntriples()
-        if format.supports_graphs:
-            quads: Iterable[ox.Quad | ox.Triple] = sorted(self.store, key=_quad_key)
-        else:
-            quads = ox.parse(self.canonical_ntriples(), format=ox.RdfFormat.N_TRIPLES)
         prefixes = PREFIXES if format in (RdfFormat.TRIG, RdfFormat.TURTLE) else None
-        data = ox.serialize(quads, format=format.oxigraph, prefixes=prefixes)
+        if format.supports_graphs:
+            quads: list[ox.Quad] = sorted(self.store, key=_quad_key)
+            data = ox.serialize(quads, format=format.oxigraph, prefixes=prefixes)
+        else:
+            triples = list(ox.parse(self.canonical_ntriples(), format=ox.RdfFormat.N_TRIPLES))
+            data = ox.serialize(triples, format=format.oxigraph, prefixes=prefixes)
         assert data is not None
         return data
 

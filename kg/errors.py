@@ -21,13 +21,13 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
-    "KGError",
-    "InputError",
-    "UsageError",
-    "ParameterError",
-    "NotConformingError",
     "InconsistentOntologyError",
+    "InputError",
+    "KGError",
+    "NotConformingError",
+    "ParameterError",
     "RemoteError",
+    "UsageError",
 ]
 
 

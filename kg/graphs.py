@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["GraphNames", "DEFAULT_BASE_IRI"]
+__all__ = ["DEFAULT_BASE_IRI", "GraphNames"]
 
 DEFAULT_BASE_IRI = "https://w3id.org/kikg/id/"
 

@@ -193,7 +193,6 @@ class KIKG(DefinedNamespace):
     startYear: URIRef  # start year
     status: URIRef  # status
     successorOf: URIRef  # successor of
-    sumsComponentsOf: URIRef  # sums components of
     supervises: URIRef  # supervises
     supervisesPolicy: URIRef  # supervises policy
     supports: URIRef  # supports

@@ -17,15 +17,21 @@ import pandas as pd
 from kg.api import KnowledgeGraph, build
 from kg.dataset import RdfFormat
 from kg.errors import InconsistentOntologyError, NotConformingError
-from kg.network import COLLABORATION_QUERY, Projection, annotate, gexf_bytes, graphml_bytes, png_bytes
-from kg.network.metrics import SEED
+from kg.network import (
+    annotate,
+    centrality_csv,
+    centrality_frame,
+    gexf_bytes,
+    graphml_bytes,
+    png_bytes,
+)
 from kg.outputs import OutputStage
 from kg.progress import SILENT, Progress
 from kg.reasoning import ConsistencyReport, java_available
 from kg.validation import ValidationReport
 from kg.void import describe_dataset
 
-__all__ = ["BuildSummary", "Reasoning", "run_build", "STEPS"]
+__all__ = ["STEPS", "BuildSummary", "Reasoning", "run_build"]
 
 STEPS = 7
 """Number of progress steps of :func:`run_build`."""
@@ -121,9 +127,8 @@ def run_build(
                 raise InconsistentOntologyError(f"the ontology with the data is inconsistent: {detail}")
     with progress.step("network metrics"):
         network = graph.network()
-        frame = graph.centrality()
-        graph.write_analysis(frame, parameters={"metrics": [c for c in frame.columns if not c.endswith("_rank")][2:],
-                                                "community_seed": SEED, "pagerank_alpha": 0.85})
+        frame = centrality_frame(network)
+        graph.write_analysis(frame)
     with progress.step("validating (SHACL)"):
         report = graph.validate()
     stage = OutputStage(out)
@@ -142,7 +147,7 @@ def run_build(
                 stage.write(f"queries/{query.name}.csv", result.to_delimited().encode())
         with progress.step("writing network files"):
             annotated = annotate(network, frame)
-            stage.write("centrality.csv", frame.reset_index().to_csv(index=False, lineterminator="\n").encode())
+            stage.write("centrality.csv", centrality_csv(frame))
             stage.write("network.graphml", graphml_bytes(annotated))
             stage.write("network.gexf", gexf_bytes(annotated))
             stage.write("network.png", png_bytes(network, frame))

@@ -12,13 +12,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol, TextIO
 
-__all__ = ["Progress", "SILENT", "TerminalProgress"]
+__all__ = ["SILENT", "Progress", "TerminalProgress"]
 
 
 class Progress(Protocol):
     """Receives the steps of a long operation."""
 
-    def step(self, name: str) -> Any: ...  # noqa: D102 - a context manager
+    def step(self, name: str) -> Any: ...
 
 
 class _Silent:

@@ -36,6 +36,7 @@ __all__ = [
     "OA",
     "ORG",
     "OWL",
+    "PREFIXES",
     "PROV",
     "QB",
     "QUDT_CURRENCY",
@@ -47,7 +48,6 @@ __all__ = [
     "SKOS",
     "VOID",
     "XSD",
-    "PREFIXES",
 ]
 
 
@@ -90,7 +90,7 @@ class SCHEMA(DefinedNamespace):
     name: URIRef
 
 
-class QUDT_UNIT(DefinedNamespace):  # noqa: N801 - named after the vocabulary
+class QUDT_UNIT(DefinedNamespace):
     """QUDT units."""
 
     _fail = True
@@ -100,7 +100,7 @@ class QUDT_UNIT(DefinedNamespace):  # noqa: N801 - named after the vocabulary
     NUM: URIRef
 
 
-class QUDT_CURRENCY(DefinedNamespace):  # noqa: N801 - named after the vocabulary
+class QUDT_CURRENCY(DefinedNamespace):
     """QUDT currency units."""
 
     _fail = True

@@ -14,7 +14,7 @@ from kg._version import __version__
 from kg.dataset import Dataset, deterministic_turtle
 from kg.vocabularies import PREFIXES
 
-__all__ = ["describe_dataset", "DISTRIBUTIONS"]
+__all__ = ["DISTRIBUTIONS", "describe_dataset"]
 
 _VOID = "http://rdfs.org/ns/void#"
 _DCAT = "http://www.w3.org/ns/dcat#"

@@ -109,3 +109,14 @@ def default_trig(default_graph: kg.KnowledgeGraph, tmp_path_factory: pytest.Temp
     path = tmp_path_factory.mktemp("dataset") / "kg.trig"
     path.write_bytes(default_graph.serialize(kg.RdfFormat.TRIG))
     return path
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true", default=False,
+                     help="rewrite the golden files (tests/golden/) from the current results instead of comparing")
+
+
+@pytest.fixture(scope="session")
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    """Whether golden files are rewritten rather than compared."""
+    return bool(request.config.getoption("--update-goldens"))

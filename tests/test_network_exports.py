@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 
 import networkx as nx
 import numpy as np
@@ -14,6 +15,8 @@ from test_network_support import fixture_store, iri
 import kg
 from kg.network import (
     Colouring,
+    Metric,
+    NetworkEngine,
     Projection,
     annotate,
     centrality_csv,
@@ -22,6 +25,7 @@ from kg.network import (
     graphml_bytes,
     png_bytes,
     project,
+    synthetic_network,
 )
 
 
@@ -111,6 +115,28 @@ def test_picture() -> None:
     pixels = np.asarray(image.convert("RGB")).reshape(-1, 3).astype(int)
     saturated = pixels[pixels.max(axis=1) - pixels.min(axis=1) > 80]
     assert len(np.unique(saturated, axis=0)) > 50
+
+
+def test_picture_leaves_the_callers_matplotlib_alone() -> None:
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    backend, figures = matplotlib.get_backend(), plt.get_fignums()
+    graph = project(fixture_store())
+    png_bytes(graph, centrality_frame(graph))
+    assert matplotlib.get_backend() == backend and plt.get_fignums() == figures
+
+
+def test_picture_of_a_large_graph_is_reproducible() -> None:
+    # Beyond 500 nodes the layout is igraph's (seeded), seconds instead of minutes.
+    graph = synthetic_network(700, seed=8)
+    frame = centrality_frame(graph, metrics=[Metric.BETWEENNESS, Metric.COMMUNITY], engine=NetworkEngine.IGRAPH)
+    random.seed(3)
+    first = png_bytes(graph, frame)
+    drawn = random.random()
+    random.seed(3)
+    assert drawn == random.random()  # the global generator was not used
+    assert first == png_bytes(graph, frame) and _image(first).width >= 1000
 
 
 def test_picture_of_graphs_without_links() -> None:

@@ -13,7 +13,14 @@ import pandas as pd
 import pytest
 
 import kg
-from kg.network import Metric, NetworkEngine, centrality_frame, metric_values, modularity, synthetic_network
+from kg.network import (
+    Metric,
+    NetworkEngine,
+    centrality_frame,
+    metric_values,
+    modularity,
+    synthetic_network,
+)
 from kg.network.metrics import rank
 
 ENGINES = list(NetworkEngine)

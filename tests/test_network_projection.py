@@ -5,7 +5,13 @@ from __future__ import annotations
 import networkx as nx
 import pyoxigraph as ox
 import pytest
-from test_network_support import COLLABORATION_EDGES, FIXTURE_ACTORS, FIXTURE_TTL, fixture_store, iri
+from test_network_support import (
+    COLLABORATION_EDGES,
+    FIXTURE_ACTORS,
+    FIXTURE_TTL,
+    fixture_store,
+    iri,
+)
 
 import kg
 from kg.network import (
@@ -229,3 +235,40 @@ def test_default_graph_projection_holds_whatever_the_content() -> None:
                 keys.setdefault(tuple(sorted((link.source, link.target))), set()).add((link.type, link.via))
             assert {pair: len(k) for pair, k in keys.items()} == {
                 tuple(sorted((a, b))): w for a, b, w in network.edges(data="weight")}
+
+
+def test_synthetic_dataset_projects_to_its_network() -> None:
+    """A larger dataset (the benchmarks' synthetic one), checked against a count done in Python."""
+    from itertools import combinations
+
+    from kg.network import synthetic_network, synthetic_quads
+
+    base = "https://example.org/id/"
+    store = ox.Store()
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(base + "graph/ontology"))
+                 for t in kg.ontology_triples())
+    quads = synthetic_quads(150, seed=3, base=base)
+    store.extend(quads)
+    graph = project(store)
+    expected = synthetic_network(150, seed=3, base=base)
+    assert set(graph) == set(expected)
+    # Who shares which policy or event, read from the quads directly.
+    subject = {q.subject.value: q.object.value for q in quads if q.predicate.value.endswith(("#relationSubject", "#member"))}
+    thing = {q.subject.value: q.object.value for q in quads if q.predicate.value.endswith(("#relationObject", "#organization"))}
+    members: dict[str, set[str]] = {}
+    for record, target in thing.items():
+        if "/policy/" in target or "/event/" in target:
+            members.setdefault(target, set()).add(subject[record])
+    shared: dict[tuple[str, str], set[str]] = {}
+    for target, actors in members.items():
+        for pair in combinations(sorted(actors), 2):
+            shared.setdefault(pair, set()).add(target)
+    for first, second in set(expected.edges) | set(shared):
+        pair = tuple(sorted((first, second)))
+        direct = 1 if expected.has_edge(first, second) else 0
+        vias = shared.get(pair, set())  # type: ignore[arg-type]
+        data = graph.edges[first, second]
+        # Direct links: one per synthetic weight unit, each of another type; shared: one per thing.
+        assert data["weight"] == (expected.edges[first, second]["weight"] if direct else 0) + len(vias)
+        assert data["via"] == ";".join(sorted(vias))
+    assert graph.number_of_edges() == len(set(map(lambda e: tuple(sorted(e)), expected.edges)) | set(shared))

@@ -12,7 +12,14 @@ import pytest
 from test_network_support import FIXTURE_ACTORS, fixture_store, iri
 
 import kg
-from kg.network import COLLABORATION_QUERY, BIPARTITE_QUERY, Metric, NetworkEngine, Projection, format_score
+from kg.network import (
+    BIPARTITE_QUERY,
+    COLLABORATION_QUERY,
+    Metric,
+    NetworkEngine,
+    Projection,
+    format_score,
+)
 
 METRIC_CONCEPTS = "\n".join(
     f"<concept/network-metric/{m}> a skos:Concept ." for m in (

@@ -10,7 +10,14 @@ import pytest
 import kg
 from kg.cli import main
 from kg.errors import InputError, ParameterError
-from kg.queries import Catalogue, ParameterType, bind_parameters, inject_values, parse_query_file, run_local
+from kg.queries import (
+    Catalogue,
+    ParameterType,
+    bind_parameters,
+    inject_values,
+    parse_query_file,
+    run_local,
+)
 
 DATA = Path(__file__).parent / "data" / "queries"
 ECHO = DATA / "echo.rq"

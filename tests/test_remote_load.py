@@ -16,7 +16,7 @@ import pytest
 import kg
 from kg.cli import main
 from kg.errors import InputError, RemoteError
-from kg.queries import Catalogue, QueryResult
+from kg.queries import QueryResult
 from kg.remote import GraphLoad, GraphStore, LoadCountMismatch, load_dataset
 
 pytestmark = pytest.mark.server

@@ -220,7 +220,6 @@ def test_every_ontology_class_is_covered_by_a_shape(shapes: Graph) -> None:
     """Each class is the target of a shape, directly or through a superclass."""
     from rdflib import OWL, RDF, RDFS, URIRef
 
-
     from kg._resources import ONTOLOGY_DIR
 
     ontology = Graph()
@@ -261,7 +260,7 @@ def test_report_traces_results_to_source_rows(tmp_path: Path) -> None:
     assert len(list(graph.subjects(None, URIRef_result()))) == len(report)
 
 
-def URIRef_result():  # noqa: N802 - a small helper to keep the test readable
+def URIRef_result():
     from rdflib import URIRef
 
     return URIRef("http://www.w3.org/ns/shacl#ValidationResult")

@@ -31,7 +31,7 @@ from typing import Any
 
 from kg.mapping.templates import is_absolute_iri
 
-__all__ = ["Datatype", "CellError", "XSD", "LANGUAGE_TAG"]
+__all__ = ["LANGUAGE_TAG", "XSD", "CellError", "Datatype"]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 

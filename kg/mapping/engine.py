@@ -11,6 +11,7 @@ linked to that record with ``prov:wasDerivedFrom``.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,8 @@ from kg.vocabularies import OA, PROV, RDF
 __all__ = ["MappedTable", "MappingResult", "map_table_group", "map_tables"]
 
 _XSD_STRING = XSD + "string"
+_CACHE_LIMIT = 200_000
+"""Expansions remembered per template before the memory is cleared (bounds memory on huge tables)."""
 _XSD_INTEGER = XSD + "integer"
 
 
@@ -85,17 +88,59 @@ class _TableMapper:
         self.provenance_graph = "<" + graphs.provenance + ">"
         self.literal = {c.name: _literal_renderer(c) for c in table.columns}
         self.constant: dict[int, str | None] = {}
+        # Expansions of one-variable templates by value: most values recur (entities named in many
+        # rows, properties, concepts, documents), and an expansion depends on the value only.
+        self.expanded: dict[int, dict[str, str | None]] = defaultdict(dict)
+        provenance = table.provenance
+        if provenance is not None:
+            g = self.provenance_graph
+            self.record_template = UriTemplate.parse("source/" + table.name + "/{+key}")
+            self.record_lines = (
+                f"> <{RDF.type}> <{KIKG.SourceRecord}> {g} .\n",
+                f'> <{KIKG.sourceTable}> "{_escape(table.name)}" {g} .\n',
+                f"> <{KIKG.sourceRow}> \"",
+                f'"^^<{_XSD_INTEGER}> {g} .\n',
+                f"> <{KIKG.sourceKey}> \"",
+                f'" {g} .\n',
+                f"> <{PROV.hadPrimarySource}> <",
+                f"> {g} .\n",
+                f"> <{KIKG.locator}> \"",
+                f"> <{KIKG.evidence}> <",
+                f"/quote> {g} .\n",
+                f"/quote> <{RDF.type}> <{OA.TextQuoteSelector}> {g} .\n",
+                f"/quote> <{OA.exact}> \"",
+                f"> <{PROV.wasDerivedFrom}> <",
+            )
 
     def _expand(self, template: UriTemplate, values: dict[str, str | None], column: str, row: int) -> str | None:
-        if not template.variables:
+        variables = template.variables
+        if not variables:
             key = id(template)
             if key not in self.constant:
                 self.constant[key] = template.expand({}, base=self.base)
             return self.constant[key]
+        if len(variables) == 1:
+            return self._expand_one(template, values.get(variables[0]), column, row)
         try:
             return template.expand(values, base=self.base)
         except TemplateError as exc:
             raise InputError(str(exc), file=self.table.path, row=row, column=column) from None
+
+    def _expand_one(self, template: UriTemplate, value: str | None, column: str, row: int) -> str | None:
+        """Expand a template of one variable with ``value`` (remembered; errors are not)."""
+        if value is None:
+            return None
+        cache = self.expanded[id(template)]
+        if value in cache:
+            return cache[value]
+        try:
+            result = template.expand({template.variables[0]: value}, base=self.base)
+        except TemplateError as exc:
+            raise InputError(str(exc), file=self.table.path, row=row, column=column) from None
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[value] = result
+        return result
 
     def parse_row(self, row: int, cells: list[str]) -> tuple[dict[str, str | None], dict[str, list[str]]]:
         """Check and parse one row: scalar values for templates, item lists for output."""
@@ -143,8 +188,13 @@ class _TableMapper:
             prefix = "<" + subject + "> <" + predicate + "> "
             subjects.add(subject)
             if column.value_url is not None:
+                value_url = column.value_url
+                own = value_url.variables == (column.name,)
                 for item in items[column.name]:
-                    target = self._expand(column.value_url, {**values, column.name: item}, column.name, row)
+                    if own:
+                        target = self._expand_one(value_url, item, column.name, row)
+                    else:
+                        target = self._expand(value_url, {**values, column.name: item}, column.name, row)
                     if target is not None:
                         lines.append(prefix + "<" + target + "> " + graph + " .\n")
             else:
@@ -170,33 +220,45 @@ class _TableMapper:
         assert spec is not None
         key = "/".join(values[k] or "" for k in self.table.primary_key)
         try:
-            record = UriTemplate.parse("source/" + self.table.name + "/{+key}").expand({"key": key}, base=self.base)
-            document = spec.document_url.expand(values, base=self.base)
+            record = self.record_template.expand({"key": key}, base=self.base)
+            document = self._expand_document(spec.document_url, values)
         except TemplateError as exc:
             raise InputError(str(exc), file=self.table.path, row=row, column=self.table.primary_key[0]) from None
         assert record is not None
-        g = self.provenance_graph
-        rec = "<" + record + ">"
+        (typed, table, row_start, row_end, key_start, literal_end, source_start, iri_end, locator_start,
+         evidence_start, quote_end, selector_typed, exact_start, derived_start) = self.record_lines
+        rec = "<" + record
         lines = [
-            f"{rec} <{RDF.type}> <{KIKG.SourceRecord}> {g} .\n",
-            f'{rec} <{KIKG.sourceTable}> "{_escape(self.table.name)}" {g} .\n',
-            f'{rec} <{KIKG.sourceRow}> "{row}"^^<{_XSD_INTEGER}> {g} .\n',
-            f'{rec} <{KIKG.sourceKey}> "{_escape(key)}" {g} .\n',
+            rec + typed,
+            rec + table,
+            rec + row_start + str(row) + row_end,
+            rec + key_start + _escape(key) + literal_end,
         ]
         if document is not None:
-            lines.append(f"{rec} <{PROV.hadPrimarySource}> <{document}> {g} .\n")
+            lines.append(rec + source_start + document + iri_end)
         locator = values.get(spec.locator)
         if locator is not None:
-            lines.append(f'{rec} <{KIKG.locator}> "{_escape(locator)}" {g} .\n')
+            lines.append(rec + locator_start + _escape(locator) + literal_end)
         quote = values.get(spec.quote) if spec.quote else None
         if quote is not None:
-            selector = "<" + record + "/quote>"
-            lines.append(f"{rec} <{KIKG.evidence}> {selector} {g} .\n")
-            lines.append(f"{selector} <{RDF.type}> <{OA.TextQuoteSelector}> {g} .\n")
-            lines.append(f'{selector} <{OA.exact}> "{_escape(quote)}" {g} .\n')
+            lines.append(rec + evidence_start + record + quote_end)
+            lines.append(rec + selector_typed)
+            lines.append(rec + exact_start + _escape(quote) + literal_end)
         for subject in sorted(subjects):
-            lines.append(f"<{subject}> <{PROV.wasDerivedFrom}> {rec} {g} .\n")
+            lines.append("<" + subject + derived_start + record + iri_end)
         return lines
+
+    def _expand_document(self, template: UriTemplate, values: dict[str, str | None]) -> str | None:
+        """The source document's IRI: raises :class:`TemplateError` as ``expand`` does."""
+        if len(template.variables) != 1:
+            return template.expand(values, base=self.base)
+        value = values.get(template.variables[0])
+        if value is None:
+            return None
+        cache = self.expanded[id(template)]
+        if value not in cache:
+            cache[value] = template.expand({template.variables[0]: value}, base=self.base)
+        return cache[value]
 
 
 def map_table_group(group: TableGroupSpec) -> MappingResult:
@@ -220,7 +282,7 @@ def map_table_group(group: TableGroupSpec) -> MappingResult:
         lines: list[str] = []
         provenance: list[str] = []
         all_subjects: set[str] = set()
-        key_sets = {cols: set() for (res, cols) in wanted if res == table.name}
+        key_sets: dict[tuple[str, ...], set[str]] = {cols: set() for (res, cols) in wanted if res == table.name}
         for row, cells in read_rows(table):
             values, items = mapper.parse_row(row, cells)
             key = tuple(values[k] for k in table.primary_key)

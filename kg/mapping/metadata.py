@@ -22,7 +22,7 @@ from kg.errors import InputError
 from kg.mapping.datatypes import LANGUAGE_TAG, Datatype
 from kg.mapping.templates import TemplateError, UriTemplate, is_absolute_iri
 
-__all__ = ["ColumnSpec", "ForeignKey", "ProvenanceSpec", "TableSpec", "TableGroupSpec", "load_table_group"]
+__all__ = ["ColumnSpec", "ForeignKey", "ProvenanceSpec", "TableGroupSpec", "TableSpec", "load_table_group"]
 
 PROVENANCE_ANNOTATION = "kikg:provenance"
 

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, urljoin
 
-__all__ = ["UriTemplate", "TemplateError", "CSVW_PREFIXES", "is_absolute_iri", "check_iri"]
+__all__ = ["CSVW_PREFIXES", "TemplateError", "UriTemplate", "check_iri", "is_absolute_iri"]
 
 # The prefixes CSVW processors expand in templates (the RDFa initial context the CSVW namespace
 # document defines), restricted to those this project's metadata can meet.
@@ -95,7 +95,7 @@ class UriTemplate:
     """A compiled RFC 6570 template with simple (``{x}``), reserved (``{+x}``) and fragment
     (``{#x}``) expressions, resolved against a base IRI and CSVW's prefixes after expansion."""
 
-    __slots__ = ("source", "_parts", "variables")
+    __slots__ = ("_parts", "source", "variables")
 
     def __init__(self, source: str, parts: tuple[_Literal | _Expression, ...]) -> None:
         self.source = source

@@ -42,23 +42,28 @@ from kg.network.projection import (
     project,
     projection_query,
 )
-from kg.network.sparql import BIPARTITE_QUERY, COLLABORATION_QUERY, DIRECT_LINK_TYPES, SHARED_LINK_TYPES
+from kg.network.sparql import (
+    BIPARTITE_QUERY,
+    COLLABORATION_QUERY,
+    DIRECT_LINK_TYPES,
+    SHARED_LINK_TYPES,
+)
 from kg.network.synthetic import synthetic_network, synthetic_quads
 from kg.network.writeback import analysis_triples, format_score
 
 __all__ = [
     "BIPARTITE_QUERY",
     "COLLABORATION_QUERY",
-    "Colouring",
     "DEFAULT_METRICS",
     "DIRECT_LINK_TYPES",
+    "SEED",
+    "SHARED_LINK_TYPES",
+    "Colouring",
     "Involvement",
     "Link",
     "Metric",
     "NetworkEngine",
     "Projection",
-    "SEED",
-    "SHARED_LINK_TYPES",
     "actor_iris",
     "analysis_triples",
     "annotate",

@@ -23,7 +23,7 @@ import numpy as np
 from kg.errors import UsageError
 from kg.network.graphs import sampled_sources, scale_sampled_betweenness, undirected_weighted
 
-__all__ = ["compute", "load_igraph", "to_igraph"]
+__all__ = ["compute", "load_igraph", "seeded", "to_igraph"]
 
 
 def load_igraph() -> ModuleType:
@@ -56,7 +56,8 @@ def to_igraph(graph: nx.Graph) -> tuple[Any, list[Hashable]]:
 
 
 @contextmanager
-def _seeded(igraph: ModuleType, seed: int) -> Iterator[None]:
+def seeded(igraph: ModuleType, seed: int) -> Iterator[None]:
+    """Run igraph's randomised algorithms with their own generator seeded with ``seed``."""
     # igraph draws from one process-wide generator (Python's random module by default); seed a
     # private one for the call and put the default back, so no other code sees a changed state.
     igraph.set_random_number_generator(random.Random(seed))
@@ -128,7 +129,7 @@ def _communities(igraph: ModuleType, graph: nx.Graph, seed: int) -> list[set[Has
     converted, order = to_igraph(symmetric)
     if converted.ecount() == 0:
         return [{node} for node in order]
-    with _seeded(igraph, seed):
+    with seeded(igraph, seed):
         membership = converted.community_multilevel(weights="weight").membership
     parts: dict[int, set[Hashable]] = {}
     for node, part in zip(order, membership):

@@ -33,7 +33,8 @@ def _leading_eigenvector(component: nx.Graph, nodes: list[Hashable]) -> np.ndarr
 
 
 def eigenvector(graph: nx.Graph) -> dict[Hashable, float]:
-    """Per connected component, unit length, times sqrt(component share); isolated nodes 0."""
+    """Per connected component, unit length, times sqrt(component size / nodes with a neighbour);
+    isolated nodes 0."""
     symmetric = undirected_weighted(graph)
     values: dict[Hashable, float] = {node: 0.0 for node in symmetric}
     components = [c for c in nx.connected_components(symmetric) if len(c) > 1]

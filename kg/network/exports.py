@@ -15,7 +15,7 @@ import pandas as pd
 
 from kg.network.writeback import METRIC_COLUMNS, SIGNIFICANT_DIGITS
 
-__all__ = ["annotate", "graphml_bytes", "gexf_bytes", "centrality_csv"]
+__all__ = ["annotate", "centrality_csv", "gexf_bytes", "graphml_bytes"]
 
 _INTEGER_COLUMNS = {"degree", "core_number", "community"}
 

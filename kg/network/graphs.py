@@ -15,7 +15,7 @@ import networkx as nx
 
 from kg.errors import UsageError
 
-__all__ = ["check_graph", "undirected_weighted", "sampled_sources", "scale_sampled_betweenness", "SEED"]
+__all__ = ["SEED", "check_graph", "sampled_sources", "scale_sampled_betweenness", "undirected_weighted"]
 
 SEED = 42
 """Seed of the community detection and of the sources sampled for approximate betweenness."""

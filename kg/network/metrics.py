@@ -54,16 +54,16 @@ from kg.network import engine_igraph, engine_networkx
 from kg.network.graphs import SEED, check_graph, undirected_weighted
 
 __all__ = [
+    "DEFAULT_METRICS",
+    "RANK_TOLERANCE",
+    "SEED",
     "Metric",
     "NetworkEngine",
-    "DEFAULT_METRICS",
-    "SEED",
-    "RANK_TOLERANCE",
     "centrality_frame",
     "metric_values",
     "modularity",
-    "rank",
     "number_communities",
+    "rank",
 ]
 
 RANK_TOLERANCE = 1e-9

@@ -26,20 +26,26 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.errors import UsageError
-from kg.network.sparql import ACTORS_QUERY, BIPARTITE_QUERY, COLLABORATION_QUERY, PREFIXES, attributes_query
+from kg.network.sparql import (
+    ACTORS_QUERY,
+    BIPARTITE_QUERY,
+    COLLABORATION_QUERY,
+    PREFIXES,
+    attributes_query,
+)
 from kg.queries.binding import find_forbidden_keyword
 
 __all__ = [
-    "Projection",
-    "Link",
     "Involvement",
-    "project",
-    "projection_query",
-    "node_attributes",
+    "Link",
+    "Projection",
     "actor_iris",
+    "bipartite_graph",
     "collaboration_links",
     "involvements",
-    "bipartite_graph",
+    "node_attributes",
+    "project",
+    "projection_query",
 ]
 
 

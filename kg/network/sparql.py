@@ -28,14 +28,14 @@ required, the others optional.
 from __future__ import annotations
 
 __all__ = [
-    "PREFIXES",
-    "EXCLUDED_MODALITIES",
-    "DIRECT_LINK_TYPES",
-    "SHARED_LINK_TYPES",
-    "MEMBERSHIP_RELATIONS",
-    "COLLABORATION_QUERY",
-    "BIPARTITE_QUERY",
     "ACTORS_QUERY",
+    "BIPARTITE_QUERY",
+    "COLLABORATION_QUERY",
+    "DIRECT_LINK_TYPES",
+    "EXCLUDED_MODALITIES",
+    "MEMBERSHIP_RELATIONS",
+    "PREFIXES",
+    "SHARED_LINK_TYPES",
     "attributes_query",
 ]
 
@@ -75,9 +75,15 @@ SHARED_LINK_TYPES = {
     "presides": "participation",
     "hosts": "participation",
     "leads": "participation",
+    "supervisesPolicy": "same programme",
+    "manages": "same programme",
+    "announces": "same programme",
+    "establishes": "same programme",
 }
 """Involvements that link two actors involved the same way in the same thing. Two actors who sign
-the same agreement co-sign; who plan the same policy plan jointly; who fund the same thing co-fund.
+the same agreement co-sign; who plan the same policy plan jointly; who fund the same thing co-fund;
+who supervise, manage, announce or set up the same programme (in any of these four roles) work in
+the same programme.
 Participation (taking part, membership, chairing, hosting, leading) in the same *event* makes a
 ``same event`` link, in anything else (a mini cluster, a collaboration, a programme, a committee) a
 ``co-membership`` link."""
@@ -108,6 +114,17 @@ def _involvement(record: str, actor: str, relation: str, thing: str) -> str:
     return _INVOLVEMENT.format(record=record, actor=actor, relation=relation, thing=thing, excluded=_EXCLUDED)
 
 
+def _shared_side(side: int, actor: str) -> str:
+    """One side of a shared involvement, with the year and document of its role node."""
+    record, relation = f"record{side}", f"relation{side}"
+    involvement = _involvement(record, actor, relation, "via")
+    return (f"{{ SELECT ?{actor} ?via ?kind ?year{side} ?document{side} WHERE {{\n            {involvement.strip()}\n"
+            f"            VALUES (?{relation} ?kind) {{ {_values(SHARED_LINK_TYPES)} }}\n"
+            f"            OPTIONAL {{ ?{record} kikg:startYear ?year{side} }}\n"
+            f"            OPTIONAL {{ ?{record} prov:wasDerivedFrom/prov:hadPrimarySource ?document{side} }}\n"
+            f"        }} }}")
+
+
 COLLABORATION_QUERY = PREFIXES + f"""
 SELECT ?source ?target ?type ?via ?mutual ?year ?document WHERE {{
     {{
@@ -122,6 +139,8 @@ SELECT ?source ?target ?type ?via ?mutual ?year ?document WHERE {{
         BIND (IF(?reversed, ?object, ?subject) AS ?source)
         BIND (IF(?reversed, ?subject, ?object) AS ?target)
         BIND (EXISTS {{ ?property a owl:SymmetricProperty }} AS ?mutual)
+        OPTIONAL {{ ?record kikg:startYear ?year }}
+        OPTIONAL {{ ?record prov:wasDerivedFrom/prov:hadPrimarySource ?document }}
     }}
     UNION
     {{
@@ -130,27 +149,29 @@ SELECT ?source ?target ?type ?via ?mutual ?year ?document WHERE {{
         VALUES ?relation {{ {" ".join("kikg:" + r for r in MEMBERSHIP_RELATIONS)} }}
         BIND ("membership" AS ?type)
         BIND (false AS ?mutual)
+        OPTIONAL {{ ?record kikg:startYear ?year }}
+        OPTIONAL {{ ?record prov:wasDerivedFrom/prov:hadPrimarySource ?document }}
     }}
     UNION
     {{
         # 3. Two actors involved the same way in the same thing: one link per pair, kind and thing,
         #    whatever the number of role nodes behind it (they only add years and documents).
-        {_involvement("record1", "source", "relation1", "via")}
-        {_involvement("record2", "target", "relation2", "via")}
-        VALUES (?relation1 ?kind) {{ {_values(SHARED_LINK_TYPES)} }}
-        VALUES (?relation2 ?kind) {{ {_values(SHARED_LINK_TYPES)} }}
+        # (Each side is a subquery with its own year and document: Oxigraph then joins the two on
+        # ?via and ?kind quickly, where a join on variables made by BIND would be slow.)
+        {_shared_side(1, "source")}
+        {_shared_side(2, "target")}
         FILTER (STR(?source) < STR(?target))
         BIND (IF(?kind != "participation", ?kind,
                  IF(EXISTS {{ ?via rdf:type/rdfs:subClassOf* kikg:Event }}, "same event", "co-membership")) AS ?type)
         BIND (true AS ?mutual)
         VALUES ?side {{ 1 2 }}
-        BIND (IF(?side = 1, ?record1, ?record2) AS ?record)
+        BIND (IF(?side = 1, ?year1, ?year2) AS ?year)
+        BIND (IF(?side = 1, ?document1, ?document2) AS ?document)
     }}
-    ?source rdf:type/rdfs:subClassOf* kikg:Actor .
-    ?target rdf:type/rdfs:subClassOf* kikg:Actor .
+    # Both ends are actors. (As filters: Oxigraph joins a path pattern on a BIND-ed variable slowly.)
     FILTER (isIRI(?source) && isIRI(?target) && ?source != ?target)
-    OPTIONAL {{ ?record kikg:startYear ?year }}
-    OPTIONAL {{ ?record prov:wasDerivedFrom/prov:hadPrimarySource ?document }}
+    FILTER EXISTS {{ ?source rdf:type/rdfs:subClassOf* kikg:Actor }}
+    FILTER EXISTS {{ ?target rdf:type/rdfs:subClassOf* kikg:Actor }}
 }}
 """
 """The collaboration projection: one row per link between two actors (and year and document)."""
@@ -159,8 +180,8 @@ BIPARTITE_QUERY = PREFIXES + f"""
 SELECT ?actor ?thing ?relation ?year ?document WHERE {{
     {_involvement("record", "actor", "property", "thing")}
     ?property rdfs:subPropertyOf* kikg:involvedIn .
-    ?actor rdf:type/rdfs:subClassOf* kikg:Actor .
     FILTER (isIRI(?actor) && isIRI(?thing))
+    FILTER EXISTS {{ ?actor rdf:type/rdfs:subClassOf* kikg:Actor }}
     FILTER NOT EXISTS {{ ?thing rdf:type/rdfs:subClassOf* kikg:Actor }}
     BIND (STRAFTER(STR(?property), "#") AS ?relation)
     OPTIONAL {{ ?record kikg:startYear ?year }}

@@ -68,7 +68,8 @@ def synthetic_quads(
     base: str = "https://example.org/id/",
 ) -> list[ox.Quad]:
     """Typed, labelled actors and one ``kikg:Relationship`` role node per link, in one named graph,
-    for a network like :func:`synthetic_network`'s."""
+    for a network like :func:`synthetic_network`'s; and, for the shared-involvement links, some
+    actors planning one of ``nodes // 25`` policies and taking part in one of as many events."""
     network = synthetic_network(nodes, mean_degree=mean_degree, seed=seed, base=base)
     rng = random.Random(seed)
     graph = ox.NamedNode(f"{base}graph/table/synthetic")
@@ -92,4 +93,26 @@ def synthetic_quads(
                 ox.Quad(record, kikg["startYear"], ox.Literal(str(2000 + rng.randrange(25)),
                         datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")), graph),
             ]
+    # Shared involvements: some actors plan one of a few policies, some take part in one of a few events.
+    org = "http://www.w3.org/ns/org#"
+    membership = {name: ox.NamedNode(org + name) for name in ("Membership", "member", "organization")}
+    things = [("policy", "Policy", "plans"), ("event", "Conference", "participatesIn")]
+    for kind, cls, relation in things:
+        count = max(1, nodes // 25)
+        for index in range(count):
+            quads.append(ox.Quad(ox.NamedNode(f"{base}{kind}/synthetic-{index}"), rdf_type, ox.NamedNode(_KIKG + cls), graph))
+        for number, node in enumerate(network):
+            if rng.random() >= 0.3:
+                continue
+            thing = ox.NamedNode(f"{base}{kind}/synthetic-{rng.randrange(count)}")
+            record = ox.NamedNode(f"{base}{'rel' if kind == 'policy' else 'membership'}/synthetic-{kind}/{number}")
+            if kind == "policy":
+                quads += [ox.Quad(record, rdf_type, kikg["Relationship"], graph),
+                          ox.Quad(record, kikg["relationSubject"], ox.NamedNode(node), graph),
+                          ox.Quad(record, kikg["relationObject"], thing, graph)]
+            else:
+                quads += [ox.Quad(record, rdf_type, membership["Membership"], graph),
+                          ox.Quad(record, membership["member"], ox.NamedNode(node), graph),
+                          ox.Quad(record, membership["organization"], thing, graph)]
+            quads.append(ox.Quad(record, kikg["relation"], ox.NamedNode(_KIKG + relation), graph))
     return quads

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from kg.namespace import KIKG
 from kg.vocabularies import PROV, RDF, RDFS
 
-__all__ = ["analysis_triples", "format_score", "METRIC_COLUMNS", "SIGNIFICANT_DIGITS"]
+__all__ = ["METRIC_COLUMNS", "SIGNIFICANT_DIGITS", "analysis_triples", "format_score"]
 
 SIGNIFICANT_DIGITS = 12
 """Significant digits of the written scores."""

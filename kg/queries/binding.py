@@ -26,7 +26,7 @@ from kg.errors import ParameterError, UsageError
 from kg.mapping.templates import TemplateError, check_iri
 from kg.mapping.templates import resolve as resolve_iri
 
-__all__ = ["ParameterType", "inject_values", "find_forbidden_keyword", "tokens"]
+__all__ = ["ParameterType", "find_forbidden_keyword", "inject_values", "tokens"]
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 

@@ -29,7 +29,7 @@ from kg._resources import QUERIES_DIR
 from kg.errors import InputError, UsageError
 from kg.queries.binding import ParameterType, find_forbidden_keyword
 
-__all__ = ["CannedQuery", "Parameter", "Catalogue", "parse_query_file"]
+__all__ = ["CannedQuery", "Catalogue", "Parameter", "parse_query_file"]
 
 _HEADER_LINE = re.compile(r"^#\+ ?(.*)$")
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")

@@ -15,13 +15,13 @@ from kg.remote.sparql import USER_AGENT, query_endpoint
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
+    "USER_AGENT",
     "Credentials",
     "Endpoints",
     "GraphLoad",
     "GraphStore",
     "LoadCountMismatch",
     "LoadReport",
-    "USER_AGENT",
     "load_dataset",
     "query_endpoint",
 ]

@@ -7,7 +7,6 @@ server error into :class:`~kg.errors.RemoteError` carrying the server's own mess
 
 from __future__ import annotations
 
-import socket
 import urllib.error
 
 from kg._version import __version__
@@ -15,7 +14,7 @@ from kg.errors import RemoteError
 from kg.queries.binding import tokens
 from kg.queries.results import QueryResult
 
-__all__ = ["USER_AGENT", "query_endpoint", "POST_THRESHOLD"]
+__all__ = ["POST_THRESHOLD", "USER_AGENT", "query_endpoint"]
 
 USER_AGENT = f"kikg/{__version__} (SPARQLWrapper; +https://w3id.org/kikg)"
 POST_THRESHOLD = 1500
@@ -54,7 +53,7 @@ def query_endpoint(endpoint: str, text: str, *, timeout: float = 60.0) -> QueryR
             status=exc.code,
             url=endpoint,
         ) from None
-    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as exc:
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
         reason = getattr(exc, "reason", exc)
         raise RemoteError(f"cannot reach {endpoint}: {reason}", url=endpoint) from None
     try:

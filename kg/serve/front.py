@@ -92,12 +92,12 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "kikg-serve"
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet: a local page need not log every request on the terminal."""
 
     # -- routing ----------------------------------------------------------------------------
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         path = urllib.parse.urlsplit(self.path).path
         if path == "/query":
             self._forward()
@@ -112,13 +112,13 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._error(HTTPStatus.NOT_FOUND, f"nothing at {path}: this server answers /, /api/queries and /query")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         if urllib.parse.urlsplit(self.path).path == "/query":
             self._forward()
         else:
             self._refuse()
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._refuse()
 
     def _refuse(self) -> None:

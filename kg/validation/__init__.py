@@ -18,8 +18,8 @@ from kg.validation.report import REPORT_COLUMNS, Severity, ValidationReport, Val
 from kg.validation.shapes import compile_shapes, load_shapes_graph
 
 __all__ = [
-    "Engine",
     "REPORT_COLUMNS",
+    "Engine",
     "Severity",
     "ValidationReport",
     "ValidationResult",

@@ -25,7 +25,7 @@ from kg.validation.report import Severity, ValidationResult
 from kg.validation.shapes import NodeShape, PropertyShape, ShapeModel
 from kg.vocabularies import RDF, SH, XSD
 
-__all__ = ["cached_sparql_translation", "validate_with_pyshacl", "validate_with_oxigraph", "to_rdflib", "union_graph"]
+__all__ = ["cached_sparql_translation", "to_rdflib", "union_graph", "validate_with_oxigraph", "validate_with_pyshacl"]
 
 
 # -- term conversion ---------------------------------------------------------------------------
@@ -51,7 +51,7 @@ def union_graph(store: ox.Store) -> Graph:
     """An rdflib graph with the union of all graphs of ``store`` (for pySHACL)."""
     graph = Graph()
     for quad in store:
-        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))  # type: ignore[arg-type]
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
     return graph
 
 
@@ -70,7 +70,8 @@ def cached_sparql_translation() -> Iterator[None]:
     """
     from rdflib.plugins.sparql import processor
 
-    original_parse, original_translate = processor.parseQuery, processor.translateQuery
+    original_parse = getattr(processor, "parseQuery")  # noqa: B009 - not exported names of rdflib
+    original_translate = getattr(processor, "translateQuery")  # noqa: B009
     parsed: dict[str, object] = {}
     translated: dict[tuple[int, object, object], object] = {}
 
@@ -82,14 +83,16 @@ def cached_sparql_translation() -> Iterator[None]:
     def translate(tree: object, base: object = None, namespaces: object = None) -> object:
         key = (id(tree), base, tuple(sorted(namespaces.items())) if isinstance(namespaces, dict) else namespaces)
         if key not in translated:
-            translated[key] = original_translate(tree, base, namespaces)  # type: ignore[arg-type]
+            translated[key] = original_translate(tree, base, namespaces)
         return translated[key]
 
-    processor.parseQuery, processor.translateQuery = parse, translate  # type: ignore[assignment]
+    setattr(processor, "parseQuery", parse)  # noqa: B010
+    setattr(processor, "translateQuery", translate)  # noqa: B010
     try:
         yield
     finally:
-        processor.parseQuery, processor.translateQuery = original_parse, original_translate  # type: ignore[assignment]
+        setattr(processor, "parseQuery", original_parse)  # noqa: B010
+        setattr(processor, "translateQuery", original_translate)  # noqa: B010
 
 
 
@@ -110,12 +113,12 @@ def validate_with_pyshacl(data: Graph, shapes: Graph) -> list[ValidationResult]:
         messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))
         results.append(
             ValidationResult(
-                severity=Severity.from_iri(report.value(node, SH.resultSeverity)),  # type: ignore[arg-type]
-                focus=report.value(node, SH.focusNode),  # type: ignore[arg-type]
+                severity=Severity.from_iri(report.value(node, SH.resultSeverity)),
+                focus=report.value(node, SH.focusNode),
                 path=report.value(node, SH.resultPath),
                 value=report.value(node, SH.value),
-                shape=report.value(node, SH.sourceShape),  # type: ignore[arg-type]
-                component=report.value(node, SH.sourceConstraintComponent),  # type: ignore[arg-type]
+                shape=report.value(node, SH.sourceShape),
+                component=report.value(node, SH.sourceConstraintComponent),
                 source_constraint=report.value(node, SH.sourceConstraint),
                 message=" | ".join(messages) if messages else None,
             )
@@ -241,15 +244,10 @@ def _failed_value_components(context: _Context, shape: PropertyShape, value: Nod
         flags = re.IGNORECASE if "i" in str(constraints.get(SH.flags, "")) else 0
         if isinstance(value, BNode) or not re.search(str(constraints[SH.pattern]), str(value), flags):
             yield SH.PatternConstraintComponent
-    for key, component, accept in (
-        (SH.minInclusive, SH.MinInclusiveConstraintComponent, lambda c: c >= 0),
-        (SH.maxInclusive, SH.MaxInclusiveConstraintComponent, lambda c: c <= 0),
-        (SH.minExclusive, SH.MinExclusiveConstraintComponent, lambda c: c > 0),
-        (SH.maxExclusive, SH.MaxExclusiveConstraintComponent, lambda c: c < 0),
-    ):
+    for key, component, accepted in _RANGES:
         if key in constraints:
             comparison = _compare(value, constraints[key])
-            if comparison is None or not accept(comparison):
+            if comparison is None or comparison not in accepted:
                 yield component
     if SH.minLength in constraints and (
         isinstance(value, BNode) or len(_string(value)) < int(constraints[SH.minLength])  # type: ignore[call-overload]
@@ -263,6 +261,15 @@ def _failed_value_components(context: _Context, shape: PropertyShape, value: Nod
         yield SH.LanguageInConstraintComponent
     if shape.or_datatypes and not any(_datatype_matches(value, d) for d in shape.or_datatypes):
         yield SH.OrConstraintComponent
+
+
+# For each range constraint, the comparisons of value with bound (-1, 0, 1) that satisfy it.
+_RANGES = (
+    (SH.minInclusive, SH.MinInclusiveConstraintComponent, (0, 1)),
+    (SH.maxInclusive, SH.MaxInclusiveConstraintComponent, (-1, 0)),
+    (SH.minExclusive, SH.MinExclusiveConstraintComponent, (1,)),
+    (SH.maxExclusive, SH.MaxExclusiveConstraintComponent, (-1,)),
+)
 
 
 def _string(value: Node) -> str:
@@ -357,5 +364,6 @@ def _run_sparql_constraint(context: _Context, shape: NodeShape, constraint: obje
 
 def _substitute(message: str, bound: dict[str, Node]) -> str:
     for name, value in bound.items():
-        message = re.sub("{[?$]" + name + "}", lambda _m, v=value: str(v), message)
+        text = str(value)
+        message = re.sub("{[?$]" + name + "}", lambda _match: text, message)
     return message

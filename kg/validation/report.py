@@ -20,10 +20,10 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from kg.dataset import deterministic_turtle
+from kg.dataset import deterministic_turtle, select
 from kg.vocabularies import RDF, SH
 
-__all__ = ["Severity", "ValidationResult", "ValidationReport", "REPORT_COLUMNS"]
+__all__ = ["REPORT_COLUMNS", "Severity", "ValidationReport", "ValidationResult"]
 
 REPORT_COLUMNS = (
     "severity",
@@ -154,7 +154,7 @@ class ValidationReport:
                 }}
             }}"""
         best: dict[str, tuple[tuple[int, str, int], _Trace]] = {}
-        for solution in store.query(query, use_default_graph_as_union=True):
+        for solution in select(store, query):
             node = solution["node"].value
             label = solution["label"].value if solution["label"] else ""
             table = solution["table"].value if solution["table"] else ""
@@ -171,7 +171,7 @@ class ValidationReport:
 
     def rows(self) -> list[dict[str, object]]:
         """The report as a list of rows with :data:`REPORT_COLUMNS`."""
-        rows = []
+        rows: list[dict[str, object]] = []
         for result in self.results:
             trace = self._traces.get(str(result.focus), _Trace("", "", None, ""))
             rows.append(

@@ -21,7 +21,7 @@ from kg._resources import SHAPES_DIR
 from kg.errors import InputError
 from kg.vocabularies import RDF, SH
 
-__all__ = ["ShapeModel", "NodeShape", "PropertyShape", "SparqlConstraint", "load_shapes_graph", "compile_shapes"]
+__all__ = ["NodeShape", "PropertyShape", "ShapeModel", "SparqlConstraint", "compile_shapes", "load_shapes_graph"]
 
 _TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
 _CORE = {
@@ -154,7 +154,7 @@ def _property_shape(graph: Graph, node: Node) -> PropertyShape:
             for member in Collection(graph, value):
                 datatype = graph.value(member, SH.datatype)
                 others = set(graph.predicates(member, None)) - {SH.datatype}
-                if not isinstance(member, BNode) or datatype is None or others:
+                if not isinstance(member, BNode) or not isinstance(datatype, URIRef) or others:
                     raise NotImplementedError(f"sh:or of {node}: only alternatives of sh:datatype are implemented")
                 alternatives.append(datatype)
             shape.or_datatypes = tuple(alternatives)
