@@ -247,15 +247,23 @@ def queries_only(name: str, settings: Settings, *, budget: float, per_query: flo
                                             timeout=settings.step_timeout))
     _record(results, "queries-rdflib", run_step("queries-rdflib", timeout=budget + per_query * 3 + 900, nq=nq,
                                                 analysis=analysis, repeat=1, per_query=per_query, budget=budget))
-    results["triples"] = None
-    run = json.loads(store.read_text())
-    results["triples"] = run["scales"].get(name, {}).get("triples")
-    run.setdefault("supplementary", {})[name] = results
-    store.write_text(json.dumps(run, indent=1))
+    supplement = WORK / "results-supplementary.json"
+    extra = json.loads(supplement.read_text()) if supplement.exists() else {}
+    extra[name] = results
+    supplement.write_text(json.dumps(extra, indent=1))
     for path in (nq, graph):
         Path(path).unlink(missing_ok=True)
-    report.write(run, out)
+    if store.exists():
+        report.write(_with_supplement(json.loads(store.read_text())), out)
     return 0
+
+
+def _with_supplement(run: dict[str, Any]) -> dict[str, Any]:
+    """The run with the supplementary measurements (``--queries-only``) kept beside it."""
+    supplement = WORK / "results-supplementary.json"
+    if supplement.exists() and run.get("mode") == "full":
+        run["supplementary"] = json.loads(supplement.read_text())
+    return run
 
 
 def measure_make_run(timeout: float) -> dict[str, Any]:
@@ -279,14 +287,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(BENCH), help="folder of results.md and scaling.png")
     parser.add_argument("--queries-only", metavar="SCALE",
                         help="supplementary run: build SCALE, then the canned queries on both engines with the "
-                             "rdflib limits below; merged into bench/work/results.json")
+                             "rdflib limits below; kept in bench/work/results-supplementary.json, reported beside "
+                             "the full run")
     parser.add_argument("--rdflib-budget", type=float, default=900, help="with --queries-only: rdflib's total budget")
     parser.add_argument("--rdflib-per-query", type=float, default=60, help="with --queries-only: rdflib's per-query limit")
     args = parser.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
     store = WORK / ("results-quick.json" if args.quick else "results.json")
     if args.report_only:
-        report.write(json.loads(store.read_text()), Path(args.out))
+        report.write(_with_supplement(json.loads(store.read_text())), Path(args.out))
         return 0
     settings = QUICK if args.quick else FULL
     if args.queries_only:
@@ -311,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     run["total_seconds"] = time.perf_counter() - started
     store.write_text(json.dumps(run, indent=1))
     out = Path(args.out) if not args.quick else WORK
-    report.write(run, out)
+    report.write(_with_supplement(run), out)
     _log(f"done in {run['total_seconds']:.0f} s: {out / 'results.md'}")
     return 0
 

@@ -421,14 +421,15 @@ def _memberships(t: _Tables, ids: dict[str, list[str]], actors: list[str]) -> No
     bodies = ([(e, "committee") for e in ids["committee"]] + [(e, "event") for e in ids["meeting"] + ids["conference"]]
               + [(e, "agreement") for e in ids["agreement"]] + [(e, "collab") for e in ids["collab"] + ids["mini"]])
     rng.shuffle(bodies)
-    korean = [a for a in actors if not a.startswith(("org/eu-body", "org/european"))]
+    # EU bodies join some bodies on purpose below (the EU-Korea query); the others by attachment.
+    others = [a for a in actors if not a.startswith(("org/eu-body", "org/european"))]
     european = ids["eubody"] + ids["intl"]
-    position_of = {actor: i for i, actor in enumerate(korean)}
+    position_of = {actor: i for i, actor in enumerate(others)}
     weights: list[int] = []
-    pool = list(range(len(korean)))
+    pool = list(range(len(others)))
     for body, kind in bodies:
         size = min(12, 2 + int(rng.expovariate(0.45)))
-        members = [korean[i] for i in _preferential(rng, pool, weights, size) if korean[i] != body]
+        members = [others[i] for i in _preferential(rng, pool, weights, size) if others[i] != body]
         if rng.random() < 0.05:
             members.append(rng.choice(european))
         for position, member in enumerate(members):

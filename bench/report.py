@@ -25,9 +25,11 @@ TARGETS: dict[str, str] = {}
 WHY: dict[str, str] = {
     "build": "The mapping runs in Python, one row at a time (cell checks, URI templates, N-Quads text); "
              "pyoxigraph's parser is Rust. Profile at 1M triples: see docs/benchmarks.md.",
-    "queries": "Most queries are 10× to 100× faster than rdflib, but a few query texts make Oxigraph evaluate "
-               "an OPTIONAL or UNION once per row of the outer pattern (a nested loop over the whole dataset), so "
-               "their time grows with the data while rdflib's does not; those dominate the sum.",
+    "queries": "Most queries are 10× to 700× faster than on rdflib, but a few query texts meet a poor plan in "
+               "Oxigraph: entity-facts (an OPTIONAL holding a UNION, a NOT EXISTS and a FILTER on the outer ?graph) "
+               "and eu-korea-collaborations (two UNIONs joined on ?collaboration, then property paths) grow with "
+               "the whole dataset instead of the result; at 10k triples entity-facts already takes 0.5 s on the "
+               "toolkit against 0.13 s on rdflib. They are query-text issues for the queries' owners.",
     "validation": "pySHACL did not finish within its limit, so the ratio is a lower bound.",
     "betweenness": "The toolkit converts the NetworkX graph to igraph and back on every call.",
     "memory": "The build holds the N-Quads text of all tables in memory before loading it into the store.",
@@ -172,7 +174,7 @@ def _targets(run: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     def verdict(ok: bool | None, miss_by: str, why: str) -> tuple[str, str]:
         if ok is None:
             return "not measured", ""
-        return ("PASS", "") if ok else ("MISS", f"missed by {miss_by}. {why}")
+        return ("PASS", "") if ok else ("MISS", f"{miss_by}. {why}".rstrip())
 
     supplementary = run.get("supplementary", {}).get(TARGET_SCALE)
     totals = _query_totals(supplementary or scale)
@@ -189,24 +191,39 @@ def _targets(run: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                          f"{len(main['names'])} queries")
         if totals["toolkit_timeouts"]:
             measured += (f"; over the toolkit's own limit, left out: {', '.join(totals['toolkit_timeouts'])}")
-        slowest = sorted(((v["seconds"], n) for n, v in _ours(supplementary or scale).items()
-                          if v.get("status", "ok") == "ok"), reverse=True)[:3]
-        why = WHY["queries"] + " Slowest toolkit queries: " + ", ".join(f"{n} {_fmt(t)}" for t, n in slowest) + "."
-        rows.append(("Canned queries ≥ 20× faster than rdflib", measured,
-                     *verdict(ok, f"a factor {20 / ratio:.1f}", why)))
+        ours = _ours(supplementary or scale)
+        theirs = (_step(supplementary or scale, "queries-rdflib") or {}).get("data", {}).get("queries", {})
+        # A query the toolkit does not finish while rdflib does is a query where the toolkit is slower.
+        lost = {n: theirs[n]["seconds"] for n in totals["toolkit_timeouts"] if theirs.get(n, {}).get("status") == "ok"}
+        slower = {n: v["seconds"] / theirs[n]["seconds"] for n, v in ours.items()
+                  if v.get("status", "ok") == "ok" and theirs.get(n, {}).get("status") == "ok"
+                  and v["seconds"] > theirs[n]["seconds"]}
+        ok = ratio >= 20 and not lost
+        miss_by = (f"missed by a factor {20 / ratio:.1f} on the sum" if ratio < 20 else
+                   "The sum passes, but " + ", ".join(f"{n} does not finish within {ours[n]['seconds']:.0f} s where "
+                                                      f"rdflib takes {_fmt(t)}" for n, t in lost.items()))
+        if slower:
+            miss_by += "; slower than rdflib: " + ", ".join(f"{n} ({v:.1f}×)" for n, v in sorted(slower.items()))
+        result, note = verdict(ok, miss_by, WHY["queries"])
+        both_out = [n for n in totals["toolkit_timeouts"] if theirs.get(n, {}).get("status") == "timeout"]
+        if ok and (slower or both_out):  # a pass on the sum still names the queries that lose
+            note = ("On the sum. " + ("Slower than rdflib: " + ", ".join(
+                f"{n} ({v:.1f}× rdflib's time)" for n, v in sorted(slower.items())) + ". " if slower else "")
+                + (f"Neither engine finishes {', '.join(both_out)} within its limit." if both_out else ""))
+        rows.append(("Canned queries ≥ 20× faster than rdflib", measured, result, note.strip()))
     throughput = _build_throughput(scale)
     if throughput:
         share = throughput["share"]
         measured = (f"{throughput['build_rate'] / 1000:.0f}k triples/s vs limit {throughput['limit_rate'] / 1000:.0f}k "
                     f"triples/s = {share:.2f} of the limit")
         rows.append(("Build ≥ 1/3 of the pyoxigraph N-Triples limit", measured,
-                     *verdict(share >= 1 / 3, f"{(1 / 3 - share) * 100:.0f} points ({share * 3:.2f} of the target)",
+                     *verdict(share >= 1 / 3, f"missed by {(1 / 3 - share) * 100:.0f} points ({share * 3:.2f} of the target)",
                               WHY["build"])))
     morph, subset = _seconds(_step(scale, "morph-kgc")), _seconds(_step(scale, "build-subset"))
     if morph[0] is not None and subset[0] is not None:
         _, text = _ratio(morph, subset)
         rows.append(("Build faster than morph-kgc", f"morph-kgc / toolkit on the same tables: {text}",
-                     *verdict(morph[0] > subset[0], f"a factor {subset[0] / morph[0]:.2f}", "")))
+                     *verdict(morph[0] > subset[0], f"missed by a factor {subset[0] / morph[0]:.2f}", "")))
     validation = _seconds(_step(scale, "validate"))
     peer = _seconds(_step(scale, "pyshacl"))
     if validation[0] is not None and peer[0] is not None:
@@ -215,26 +232,26 @@ def _targets(run: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         report_note = {True: "same report", False: "reports DIFFER", None: "report compared at the scales pySHACL finishes"}[same]
         assert value is not None
         rows.append(("Validation ≥ 3× faster than pySHACL, same report", f"{text} ({report_note})",
-                     *verdict(value >= 3 and same is not False, f"a factor {3 / value:.1f}", WHY["validation"])))
+                     *verdict(value >= 3 and same is not False, f"missed by a factor {3 / value:.1f}", WHY["validation"])))
     ours = _seconds(_step(scale, "metric-betweenness-toolkit-igraph"))
     igraph = _seconds(_step(scale, "metric-betweenness-igraph"))
     if ours[0] is not None and igraph[0] is not None:
         value, text = _ratio(ours, igraph)
         assert value is not None
         rows.append(("Exact betweenness within 2× of igraph", f"toolkit (igraph engine) / igraph: {text}",
-                     *verdict(value <= 2, f"a factor {value / 2:.2f}", WHY["betweenness"])))
+                     *verdict(value <= 2, f"missed by a factor {value / 2:.2f}", WHY["betweenness"])))
     peaks = [(k, v["peak_mib"]) for k, v in scale.items() if isinstance(v, dict) and v.get("peak_mib")
              and k in ("build", "serialise", "validate", "queries", "project") or k.startswith("metric-")
              and "toolkit" in k and isinstance(v, dict) and v.get("peak_mib")]
     if peaks:
         step, peak = max(peaks, key=lambda x: x[1])
         rows.append(("Peak memory < 4 GiB", f"largest toolkit step: {step}, {peak / 1024:.2f} GiB",
-                     *verdict(peak < MEMORY_LIMIT_MIB, f"{(peak - MEMORY_LIMIT_MIB) / 1024:.2f} GiB", WHY["memory"])))
+                     *verdict(peak < MEMORY_LIMIT_MIB, f"missed by {(peak - MEMORY_LIMIT_MIB) / 1024:.2f} GiB", WHY["memory"])))
     make_run = run.get("make_run")
     if make_run:
         seconds = make_run.get("seconds")
         rows.append(("`make run` on the default dataset < 30 s", _cell(make_run),
-                     *verdict(seconds is not None and seconds < 30, f"{(seconds or 0) - 30:.0f} s",
+                     *verdict(seconds is not None and seconds < 30, f"missed by {(seconds or 0) - 30:.0f} s",
                               "HermiT and the outputs dominate")))
     return rows
 
@@ -266,6 +283,8 @@ def write(run: dict[str, Any], out: Path) -> None:
         "## Targets at 1M triples",
         "",
     ]
+    for note in run.get("notes", []):
+        lines.insert(lines.index("## Targets at 1M triples"), f"> {note}\n")
     targets = _targets(run)
     if targets:
         lines += _table(["target", "measured", "verdict", "note"], [list(t) for t in targets])
@@ -285,6 +304,8 @@ def write(run: dict[str, Any], out: Path) -> None:
                           _fmt(generated.get("seconds"))])
     lines += _table(["scale", "entities", "table rows", "triples (union)", "quads in store", "network nodes",
                      "network edges", "top degrees (heavy tail)", "generation"], data_rows)
+    lines += [""] + [f"- {name}: the metrics ran on {scale['network']}." for name, scale in scales.items()
+                     if scale.get("network")]
     lines += ["", "## Time (peak memory) of each step", ""]
     steps = [
         ("build: tables → RDF (`kg.build`)", "build"),
@@ -392,7 +413,9 @@ def write(run: dict[str, Any], out: Path) -> None:
                      else f"> {other['seconds']:.0f} s (timeout)" if other.get("status") == "timeout" else "skipped")
             ratio = "–"
             if mine.get("status") == "ok" and other.get("status") in ("ok", "timeout"):
-                ratio = f"{'>' if other['status'] == 'timeout' else ''}{other['seconds'] / max(mine['seconds'], 1e-6):.0f}×"
+                value = other["seconds"] / max(mine["seconds"], 1e-6)
+                ratio = f"{'>' if other['status'] == 'timeout' else ''}{value:.2f}×" if value < 10 else \
+                    f"{'>' if other['status'] == 'timeout' else ''}{value:.0f}×"
             rows.append([query, left, right, ratio])
         lines += _table(["query", "toolkit", "rdflib", "rdflib / toolkit"], rows)
         if totals["names"]:
@@ -446,7 +469,7 @@ def _plot(run: dict[str, Any], path: Path) -> None:
         ("subset build (toolkit)", "build-subset", "tab:gray", "-"),
         ("serialise N-Triples", "serialise", "tab:brown", "-"),
     ]
-    figure, axes = plt.subplots(figsize=(9, 6.5))
+    figure, axes = plt.subplots(figsize=(12, 6.5))
     for label, key, colour, style in series:
         xs, ys, bound_x, bound_y = [], [], [], []
         for scale in run["scales"].values():
@@ -472,7 +495,7 @@ def _plot(run: dict[str, Any], path: Path) -> None:
     axes.set_ylabel("seconds")
     axes.set_title("kikg benchmarks: time against size (open triangles: timeout, a lower bound)")
     axes.grid(True, which="both", alpha=0.3)
-    axes.legend(fontsize=8, loc="upper left")
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)

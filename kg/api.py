@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import pandas as pd
@@ -46,7 +47,11 @@ from kg.queries import (
 )
 from kg.queries.catalogue import CannedQuery
 from kg.reasoning import ConsistencyReport, check_consistency
+from kg.remote.loader import DEFAULT_CHUNK_SIZE, LoadReport
 from kg.validation import Engine, ValidationReport, validate_store
+
+if TYPE_CHECKING:
+    from kg.serve import Server
 
 __all__ = ["KnowledgeGraph", "build", "ontology_triples", "query_endpoint_named", "read"]
 
@@ -258,6 +263,65 @@ class KnowledgeGraph:
                                    actors=actor_iris(self.store))
         self.dataset.replace_graph(self.dataset.graphs.analysis, triples)
         return len(triples)
+
+    # -- servers ----------------------------------------------------------------------------
+
+    def load(self, endpoint: str, *, graphs: Iterable[str] | None = None, query_endpoint: str | None = None,
+             update_endpoint: str | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE, timeout: float = 120.0,
+             retries: int = 3, allow_insecure: bool = False) -> LoadReport:
+        """Load the named graphs into a SPARQL 1.1 store, each replacing its earlier content.
+
+        A thin call of :func:`kg.remote.load_dataset` (see ``docs/loading.md``): one atomic
+        replacement per graph through the Graph Store HTTP Protocol, then the triples of each graph
+        counted on the store.
+
+        Parameters
+        ----------
+        endpoint
+            The store's Graph Store Protocol endpoint (Oxigraph ``/store``, Fuseki ``/<ds>/data``).
+        graphs
+            Only these graphs (IRIs, or names relative to the base such as ``graph/table/acts``).
+        query_endpoint, update_endpoint
+            Where they cannot be derived from ``endpoint``.
+        chunk_size
+            Graphs larger than this many triples go in chunks through a staging graph.
+        timeout, retries
+            Per request; only timeouts, connection errors and 5xx answers are retried.
+        allow_insecure
+            Allow Basic credentials over plain http to a host that is not this machine.
+
+        Raises
+        ------
+        LoadCountMismatch
+            When the store holds other counts than were sent (the report is attached).
+        RemoteError
+            When the store refuses a request or cannot be reached.
+        """
+        from kg.remote.loader import load_dataset
+
+        return load_dataset(self.dataset, endpoint=endpoint, graphs=graphs, query_endpoint=query_endpoint,
+                            update_endpoint=update_endpoint, chunk_size=chunk_size, timeout=timeout,
+                            retries=retries, allow_insecure=allow_insecure, base_iri=self.base_iri)
+
+    def serve(self, *, port: int = 0, query_timeout: float = 60.0) -> Server:
+        """Serve this graph read-only on 127.0.0.1 with the query page of the canned queries.
+
+        The server is a copy: later changes to this graph do not reach it. Stop it with
+        :meth:`Server.stop <kg.serve.Server.stop>` or a ``with`` block.
+
+        Examples
+        --------
+        >>> import kg
+        >>> graph = kg.build()
+        >>> with graph.serve() as server:
+        ...     on_server = graph.run_query("documents", endpoint=server.query_url).to_frame()
+        >>> on_server.equals(graph.query("documents"))
+        True
+        """
+        from kg.serve import serve
+
+        return serve(self.dataset, port=port, base_iri=self.base_iri, query_timeout=query_timeout,
+                     catalogue=self.catalogue)
 
     # -- output -----------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 __all__ = ["OutputStage", "atomic_write"]
 
@@ -68,7 +69,7 @@ class OutputStage:
             temporary.unlink(missing_ok=True)
         self._pending.clear()
 
-    def __enter__(self) -> OutputStage:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

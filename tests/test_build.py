@@ -66,8 +66,8 @@ def test_canonical_ntriples_are_sorted_unique_and_without_blank_nodes(default_bu
 
 def test_turtle_and_json_ld_hold_the_same_triples(default_build: tuple[Path, kg.BuildSummary]) -> None:
     out, _ = default_build
-    reference = set(str(t) for t in ox.parse(path=str(out / "kg.nt"), format=ox.RdfFormat.N_TRIPLES))
-    turtle = set(str(t) for t in ox.parse(path=str(out / "kg.ttl"), format=ox.RdfFormat.TURTLE))
+    reference = {str(t) for t in ox.parse(path=str(out / "kg.nt"), format=ox.RdfFormat.N_TRIPLES)}
+    turtle = {str(t) for t in ox.parse(path=str(out / "kg.ttl"), format=ox.RdfFormat.TURTLE)}
     assert turtle == reference
     jsonld = {str(ox.Triple(q.subject, q.predicate, q.object)) for q in ox.parse(path=str(out / "kg.jsonld"), format=ox.RdfFormat.JSON_LD)}
     assert jsonld == reference

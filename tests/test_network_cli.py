@@ -141,7 +141,7 @@ def _bad_file(tmp_path: Path, name: str, content: bytes) -> str:
 )
 def test_bad_input_exits_2_with_one_line(data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                          arguments, message: str) -> None:  # type: ignore[no-untyped-def]
-    code, out, err = _run(capsys, "--data", str(data), *arguments(tmp_path))
+    code, _out, err = _run(capsys, "--data", str(data), *arguments(tmp_path))
     assert code == 2
     assert err.startswith("kg network: error: ") and err.count("\n") == 1, err
     assert message in err

@@ -188,13 +188,13 @@ def test_own_bipartite_query(store: ox.Store) -> None:
         ("SELECT ?source WHERE { ?source ?p ?o", "projection query: error at 1:"),
         ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "must be a SELECT"),
         ("SELECT ?source ?target WHERE { ?source ?p ?target }", "must select ?type"),
-        ('SELECT ?source ?target ?type WHERE { ?source <http://www.w3.org/2000/01/rdf-schema#label> ?target '
-         'BIND ("x" AS ?type) }', "?target is not an IRI"),
+        (('SELECT ?source ?target ?type WHERE { ?source <http://www.w3.org/2000/01/rdf-schema#label> ?target '
+         'BIND ("x" AS ?type) }'), "?target is not an IRI"),
         ('SELECT ?source ?target ?type WHERE { ?source a ?target BIND ("x" AS ?type) }', "returns the class"),
         ('SELECT ?source ?target ?type WHERE { SERVICE <http://127.0.0.1:1/> { ?source ?type ?target } }',
          "SERVICE is not allowed"),
-        ('SELECT ?source ?target ?type WHERE { VALUES (?source ?target) { (<https://x.org/a> <https://x.org/b>) } '
-         'OPTIONAL { ?source <https://x.org/none> ?type } }',
+        (('SELECT ?source ?target ?type WHERE { VALUES (?source ?target) { (<https://x.org/a> <https://x.org/b>) } '
+         'OPTIONAL { ?source <https://x.org/none> ?type } }'),
          "?type is unbound"),
     ],
 )
@@ -271,4 +271,4 @@ def test_synthetic_dataset_projects_to_its_network() -> None:
         # Direct links: one per synthetic weight unit, each of another type; shared: one per thing.
         assert data["weight"] == (expected.edges[first, second]["weight"] if direct else 0) + len(vias)
         assert data["via"] == ";".join(sorted(vias))
-    assert graph.number_of_edges() == len(set(map(lambda e: tuple(sorted(e)), expected.edges)) | set(shared))
+    assert graph.number_of_edges() == len({tuple(sorted(e)) for e in expected.edges} | set(shared))

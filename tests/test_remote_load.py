@@ -74,6 +74,13 @@ def test_load_again_replaces_instead_of_duplicating(oxigraph_server, default_tri
     assert _server_quads(oxigraph_server.query) == _local_quads(local)
 
 
+def test_knowledge_graph_load_sends_only_the_graphs_asked_for(oxigraph_server, local: kg.KnowledgeGraph) -> None:
+    documents = local.dataset.graphs.table("documents")
+    report = local.load(oxigraph_server.store, graphs=["graph/table/documents"])
+    assert report.ok and [load.graph for load in report.graphs] == [documents]
+    assert _server_counts(oxigraph_server.query) == {documents: local.triple_counts()[documents]}
+
+
 def test_chunked_load_gives_the_same_graphs_and_leaves_no_staging_graph(oxigraph_server, default_trig: Path,
                                                                         local: kg.KnowledgeGraph) -> None:
     load_dataset(default_trig, endpoint=oxigraph_server.store)  # an earlier version to replace

@@ -60,7 +60,7 @@ def test_parsing_opens_only_the_named_file_and_no_socket(name: str, tmp_path: Pa
         except kg.InputError:
             graph = None  # a remote context or an external entity is refused, not fetched
     assert _opened(events) == {str(path)}
-    assert not [e for e, _ in events if not e == "open"], events
+    assert not [e for e, _ in events if e != "open"], events
     if graph is not None:
         text = graph.serialize(kg.RdfFormat.NTRIPLES).decode()
         assert "root:" not in text  # nothing of /etc/passwd came in

@@ -158,7 +158,7 @@ def load_table_group(path: str | Path, *, base_iri: str | None = None) -> TableG
     names = [t.name for t in tables]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
-        raise InputError(f"tables share the name {sorted(duplicates)[0]!r}", file=path)
+        raise InputError(f"tables share the name {min(duplicates)!r}", file=path)
     for table in tables:
         for key in table.foreign_keys:
             if key.resource not in names:

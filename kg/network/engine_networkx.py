@@ -10,7 +10,7 @@ from collections.abc import Hashable, Sequence
 
 import networkx as nx
 import numpy as np
-import scipy.sparse.linalg  # type: ignore[import-untyped]
+import scipy.sparse.linalg
 
 from kg.network.graphs import sampled_sources, scale_sampled_betweenness, undirected_weighted
 

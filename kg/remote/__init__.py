@@ -1,12 +1,13 @@
 """Talking to SPARQL servers: queries through SPARQLWrapper (:mod:`kg.remote.sparql`), and loading
-named graphs through the Graph Store HTTP Protocol (:mod:`kg.remote.gsp`)."""
+named graphs through the Graph Store HTTP Protocol (:mod:`kg.remote.loader`, over the client in
+:mod:`kg.remote.graph_store`, with :mod:`kg.remote.endpoints` and :mod:`kg.remote.credentials`)."""
 
-from kg.remote.gsp import (
+from kg.remote.credentials import Credentials
+from kg.remote.endpoints import Endpoints
+from kg.remote.graph_store import GraphStore
+from kg.remote.loader import (
     DEFAULT_CHUNK_SIZE,
-    Credentials,
-    Endpoints,
     GraphLoad,
-    GraphStore,
     LoadCountMismatch,
     LoadReport,
     load_dataset,

@@ -1,4 +1,4 @@
-"""``kg load``: send the build to a SPARQL 1.1 store and check the counts (see :mod:`kg.remote.gsp`)."""
+"""``kg load``: send the build to a SPARQL 1.1 store and check the counts (see :mod:`kg.remote.loader`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.graphs import DEFAULT_BASE_IRI
-from kg.remote.gsp import LoadCountMismatch, load_dataset
+from kg.remote.loader import LoadCountMismatch, load_dataset
 
 __all__ = ["run"]
 

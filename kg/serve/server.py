@@ -21,6 +21,7 @@ import threading
 import weakref
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 from kg.dataset import Dataset
 from kg.errors import UsageError
@@ -79,7 +80,7 @@ class Server:
         while not self._stopped.wait(0.5):
             pass
 
-    def __enter__(self) -> Server:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

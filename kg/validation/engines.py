@@ -10,6 +10,7 @@ and on a fixture for every rule.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -364,6 +365,10 @@ def _run_sparql_constraint(context: _Context, shape: NodeShape, constraint: obje
 
 def _substitute(message: str, bound: dict[str, Node]) -> str:
     for name, value in bound.items():
-        text = str(value)
-        message = re.sub("{[?$]" + name + "}", lambda _match: text, message)
+        # A plain replacement string would read backslashes in the value as escapes.
+        message = re.sub("{[?$]" + name + "}", functools.partial(_literal, str(value)), message)
     return message
+
+
+def _literal(text: str, _match: re.Match[str]) -> str:
+    return text

@@ -214,10 +214,8 @@ class ValidationReport:
         rows = self.rows()
         counts = self.counts()
         verdict = "conforms" if self.conforms else "DOES NOT CONFORM"
-        lines = [
-            f"Validation: {verdict} ({counts['Violation']} violations, {counts['Warning']} warnings, "
-            f"{counts['Info']} infos)"
-        ]
+        tally = f"{counts['Violation']} violations, {counts['Warning']} warnings, {counts['Info']} infos"
+        lines = [f"Validation: {verdict} ({tally})"]
         shown = rows if limit is None else rows[:limit]
         if shown:
             headers = ("severity", "focus", "path", "value", "message", "source")

@@ -83,7 +83,7 @@ def load_shapes_graph(directory: Path | None = None) -> Graph:
     for path in sorted(directory.glob("*.ttl")):
         try:
             graph.parse(path, format="turtle")
-        except Exception as exc:  # rdflib raises several parser exception types
+        except Exception as exc:  # noqa: BLE001 -- rdflib raises many parser exception types
             raise InputError(f"cannot parse the shapes: {exc}", file=path) from None
     return graph
 
