@@ -179,12 +179,12 @@ def test_the_documented_inconsistencies_are_reported(graph: kg.KnowledgeGraph) -
     assert any("starts in 2004" in m for m in warnings["message"])  # regional strategic industries
 
 
-@pytest.mark.parametrize("name", sorted(q.name for q in Catalogue.load()))
+# top-brokers reads the analysis graph, which kg.build() does not compute; its golden result in
+# test_canned_queries is taken on a graph with the network metrics written back.
+@pytest.mark.parametrize("name", sorted(q.name for q in Catalogue.load() if q.name != "top-brokers"))
 def test_every_competency_query_is_answered(name: str, graph: kg.KnowledgeGraph) -> None:
     rows = len(graph.run_query(name))
     if name == "facts-without-provenance":
         assert rows == 0
-    elif name == "top-brokers":
-        pytest.skip("reads the analysis graph, which kg.build() does not compute (see test_canned_queries)")
     else:
         assert rows > 0, name

@@ -110,6 +110,19 @@ def test_a_malformed_query_gets_the_server_message(served: Server) -> None:
     assert body.decode().strip().splitlines()[0] in str(caught.value)
 
 
+def test_an_answer_broken_off_at_the_time_limit_names_the_server_message(default_trig: Path) -> None:
+    """Oxigraph streams: at its time limit it has already sent 200 and the start of the results, and
+    writes its message into the body. The client reports that message, not a JSON parse error."""
+    slow = 'SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f . FILTER (STR(?a) = CONCAT(STR(?d), "x")) }'
+    server = serve(default_trig, port=0, query_timeout=1)
+    try:
+        with pytest.raises(kg.RemoteError) as caught:
+            query_endpoint(server.query_url, slow, timeout=30)
+    finally:
+        server.stop()
+    assert "broke off its answer: The SPARQL operation has been cancelled" in str(caught.value)
+
+
 # -- read-only ---------------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ server error into :class:`~kg.errors.RemoteError` carrying the server's own mess
 
 from __future__ import annotations
 
+import json
 import urllib.error
 
 from kg._version import __version__
@@ -59,6 +60,9 @@ def query_endpoint(endpoint: str, text: str, *, timeout: float = 60.0) -> QueryR
     try:
         return QueryResult.from_json(data)
     except (SyntaxError, ValueError) as exc:
+        interruption = _interruption(data)
+        if interruption:
+            raise RemoteError(f"{endpoint} broke off its answer: {interruption}", url=endpoint) from None
         raise RemoteError(f"{endpoint} did not answer with SPARQL results JSON: {exc}", url=endpoint) from None
 
 
@@ -78,3 +82,26 @@ def _server_message(exc: Exception) -> str:
         text = text.split("Response:", 1)[1]
     lines = [line.strip() for line in text.replace("\\n", "\n").splitlines() if line.strip() and line.strip() not in ("b'", "'")]
     return " ".join(lines)[:500] if lines else type(exc).__name__
+
+
+def _interruption(data: bytes) -> str:
+    """The server's message where it broke off a streamed answer, or ``""``.
+
+    A streaming server has sent status 200 and the start of the results before it meets its time
+    limit; Oxigraph then writes its message into the body (``..."bindings":[The SPARQL operation
+    has been cancelled``). The message is the text where the JSON stops parsing.
+
+    >>> _interruption(b'{"head":{"vars":["a"]},"results":{"bindings":[The SPARQL operation has been cancelled')
+    'The SPARQL operation has been cancelled'
+    >>> _interruption(b'<html>not json</html>')
+    ''
+    """
+    text = data.decode("utf-8", "replace")
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.pos == 0:
+            return ""
+        tail = text[exc.pos:].strip()
+        return tail.splitlines()[0][:300] if tail else "the answer ends before the results do"
+    return ""
