@@ -107,7 +107,7 @@ def pyshacl(nq: str, keys_out: str) -> dict[str, Any]:
     return {"seconds": seconds, "load_seconds": load_seconds, "counts": report.counts()}
 
 
-def project(nq: str, graph_out: str, analysis_out: str, rewritten: bool = False) -> dict[str, Any]:
+def project(nq: str, graph_out: str, analysis_out: str) -> dict[str, Any]:
     """Network projection (SPARQL on the store -> NetworkX), then the degree write-back (untimed
     for the projection; timed on its own) so that the top-brokers query has an analysis graph."""
     import pyoxigraph as ox
@@ -118,7 +118,7 @@ def project(nq: str, graph_out: str, analysis_out: str, rewritten: bool = False)
 
     dataset = Dataset(store=_load_store(nq))
     start = time.perf_counter()
-    network = project_network(dataset.store, query=rewritten_projection_query() if rewritten else None)
+    network = project_network(dataset.store)
     seconds = time.perf_counter() - start
     with open(graph_out, "wb") as handle:
         pickle.dump(network, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -133,29 +133,6 @@ def project(nq: str, graph_out: str, analysis_out: str, rewritten: bool = False)
     return {"seconds": seconds, "writeback_seconds": writeback_seconds, "nodes": network.number_of_nodes(),
             "edges": network.number_of_edges(), "max_degree": degrees[0] if degrees else 0,
             "top_degrees": degrees[:5], "isolated": sum(1 for d in degrees if d == 0)}
-
-
-def rewritten_projection_query() -> str:
-    """The default collaboration query with each involvement and the actor checks in subqueries.
-
-    Oxigraph evaluates the default text's UNION-with-negation groups and its property paths after a
-    BIND once per row (a nested loop): time grows with the square of the links. As subqueries they
-    are evaluated once and joined by hash. Same rows (checked at the small scales, where the default
-    finishes). A diagnostic for the network module, passed through ``project``'s public ``query``.
-    """
-    from kg.network import sparql
-
-    text = sparql.COLLABORATION_QUERY
-    for record, actor, relation, thing in (("record", "source", "relation", "target"),
-                                           ("record1", "source", "relation1", "via"),
-                                           ("record2", "target", "relation2", "via")):
-        block = sparql._involvement(record, actor, relation, thing)
-        if block not in text:
-            raise ValueError("the collaboration query changed: the rewrite no longer applies")
-        text = text.replace(block, f"{{ SELECT ?{record} ?{actor} ?{relation} ?{thing} WHERE {block} }}")
-    tail = "    ?source rdf:type/rdfs:subClassOf* kikg:Actor .\n    ?target rdf:type/rdfs:subClassOf* kikg:Actor ."
-    return text.replace(tail, "    { SELECT DISTINCT ?source WHERE { ?source rdf:type/rdfs:subClassOf* kikg:Actor } }\n"
-                              "    { SELECT DISTINCT ?target WHERE { ?target rdf:type/rdfs:subClassOf* kikg:Actor } }")
 
 
 def synthetic(nodes: int, graph_out: str) -> dict[str, Any]:

@@ -343,6 +343,13 @@ def write(run: dict[str, Any], out: Path) -> None:
                 cells.append(_cell(step))
         step_rows.append([label, *cells])
     lines += _table(["step", *names], step_rows)
+    errors = sorted({(label, (step.get("error") or "").strip().splitlines()[-1][:300])
+                     for label, key in steps for name in names
+                     if (step := _step(scales[name], key.partition(":")[0])) and step["status"] == "error"
+                     and (step.get("error") or "").strip()})
+    if errors:
+        lines += ["", "Steps marked `error` failed with (last line of the message):", ""]
+        lines += [f"- {label}: {message}" for label, message in errors]
     lines += ["", "## Ratios (same run, same input)", ""]
     ratio_rows = []
     for name, scale in scales.items():
