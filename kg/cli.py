@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kg._version import __version__
 from kg.errors import KGError, UsageError
+from kg.network.exports import NETWORK_FILES
 
 __all__ = ["main"]
 
@@ -135,9 +136,6 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
-_NETWORK_FILES = ("csv", "graphml", "gexf", "png")
-
-
 def _read_projection_query(path: Path) -> str:
     from kg.errors import InputError
 
@@ -169,12 +167,8 @@ def cmd_network(args: argparse.Namespace) -> int:
         Metric,
         NetworkEngine,
         Projection,
-        annotate,
-        centrality_csv,
         centrality_frame,
-        gexf_bytes,
-        graphml_bytes,
-        png_bytes,
+        network_files,
         projection_query,
     )
     from kg.outputs import OutputStage
@@ -219,18 +213,12 @@ def cmd_network(args: argparse.Namespace) -> int:
             table = top[["label", "type", *computed]].set_axis(pd.RangeIndex(1, len(top) + 1))
             print(table.to_string(max_colwidth=40, float_format=lambda v: f"{v:.4g}"))
     if args.out:
-        wanted = set(args.outputs or _NETWORK_FILES)
-        annotated = annotate(network, frame)
+        wanted = sorted(set(args.outputs or NETWORK_FILES))
+        files = network_files(network, frame, outputs=tuple(wanted), colour_by=Colouring(args.colour_by),
+                              size_by=sort if sort != "community" else "betweenness")
         with OutputStage(args.out) as stage:
-            if "csv" in wanted:
-                stage.write("centrality.csv", centrality_csv(frame))
-            if "graphml" in wanted:
-                stage.write("network.graphml", graphml_bytes(annotated))
-            if "gexf" in wanted:
-                stage.write("network.gexf", gexf_bytes(annotated))
-            if "png" in wanted:
-                stage.write("network.png", png_bytes(network, frame, colour_by=Colouring(args.colour_by),
-                                                     size_by=sort if sort != "community" else "betweenness"))
+            for name, data in files.items():
+                stage.write(name, data)
         if not args.quiet:
             print(f"Wrote {', '.join(sorted(wanted))} to {args.out}")
     return 0
@@ -351,7 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
                                             "pagerank", "core_number", "community"],
                          help="metric the top actors are ranked by (default: betweenness, else the first metric)")
     network.add_argument("--out", help="write output files to this directory")
-    network.add_argument("--output", dest="outputs", action="append", choices=list(_NETWORK_FILES), default=None,
+    network.add_argument("--output", dest="outputs", action="append", choices=list(NETWORK_FILES), default=None,
                          help="which files to write with --out (repeatable; default: all)")
     network.add_argument("--colour-by", choices=["community", "type"], default="community",
                          help="what the node colours of network.png show (default: community)")

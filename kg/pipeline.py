@@ -17,14 +17,7 @@ import pandas as pd
 from kg.api import KnowledgeGraph, build
 from kg.dataset import RdfFormat
 from kg.errors import InconsistentOntologyError, NotConformingError
-from kg.network import (
-    annotate,
-    centrality_csv,
-    centrality_frame,
-    gexf_bytes,
-    graphml_bytes,
-    png_bytes,
-)
+from kg.network import centrality_frame, network_files
 from kg.outputs import OutputStage
 from kg.progress import SILENT, Progress
 from kg.reasoning import ConsistencyReport, java_available
@@ -146,11 +139,8 @@ def run_build(
                 result = graph.run_query(query.name)
                 stage.write(f"queries/{query.name}.csv", result.to_delimited().encode())
         with progress.step("writing network files"):
-            annotated = annotate(network, frame)
-            stage.write("centrality.csv", centrality_csv(frame))
-            stage.write("network.graphml", graphml_bytes(annotated))
-            stage.write("network.gexf", gexf_bytes(annotated))
-            stage.write("network.png", png_bytes(network, frame))
+            for name, data in network_files(network, frame).items():
+                stage.write(name, data)
         with progress.step("serialising the dataset"):
             ntriples = graph.serialize(RdfFormat.NTRIPLES)
             files = {"kg.trig": graph.serialize(RdfFormat.TRIG), "kg.nt": ntriples, "kg.ttl": graph.serialize(RdfFormat.TURTLE)}

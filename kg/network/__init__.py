@@ -19,7 +19,14 @@ Examples
 ['label', 'type', 'degree', 'pagerank', 'degree_rank', 'pagerank_rank']
 """
 
-from kg.network.exports import annotate, centrality_csv, gexf_bytes, graphml_bytes
+from kg.network.exports import (
+    NETWORK_FILES,
+    annotate,
+    centrality_csv,
+    gexf_bytes,
+    graphml_bytes,
+    network_files,
+)
 from kg.network.graphs import SEED
 from kg.network.metrics import (
     DEFAULT_METRICS,
@@ -56,6 +63,7 @@ __all__ = [
     "COLLABORATION_QUERY",
     "DEFAULT_METRICS",
     "DIRECT_LINK_TYPES",
+    "NETWORK_FILES",
     "SEED",
     "SHARED_LINK_TYPES",
     "Colouring",
@@ -77,6 +85,7 @@ __all__ = [
     "involvements",
     "metric_values",
     "modularity",
+    "network_files",
     "node_attributes",
     "png_bytes",
     "project",

@@ -13,9 +13,13 @@ import re
 import networkx as nx
 import pandas as pd
 
+from kg.network.picture import Colouring, png_bytes
 from kg.network.writeback import METRIC_COLUMNS, SIGNIFICANT_DIGITS
 
-__all__ = ["annotate", "centrality_csv", "gexf_bytes", "graphml_bytes"]
+__all__ = ["NETWORK_FILES", "annotate", "centrality_csv", "gexf_bytes", "graphml_bytes", "network_files"]
+
+NETWORK_FILES = {"csv": "centrality.csv", "graphml": "network.graphml", "gexf": "network.gexf", "png": "network.png"}
+"""The file each network output is written to, by output name (``kg network --output``)."""
 
 _INTEGER_COLUMNS = {"degree", "core_number", "community"}
 
@@ -58,3 +62,43 @@ def gexf_bytes(graph: nx.Graph) -> bytes:
 def centrality_csv(frame: pd.DataFrame) -> bytes:
     """The frame as CSV (the node IRI first), scores with the write-back's significant digits."""
     return frame.reset_index().to_csv(index=False, lineterminator="\n", float_format=f"%.{SIGNIFICANT_DIGITS}g").encode()
+
+
+def network_files(
+    graph: nx.Graph,
+    frame: pd.DataFrame,
+    *,
+    outputs: tuple[str, ...] = tuple(NETWORK_FILES),
+    size_by: str = "betweenness",
+    colour_by: Colouring = Colouring.COMMUNITY,
+) -> dict[str, bytes]:
+    """The network files that ``kg build`` and ``kg network`` write, by file name.
+
+    Parameters
+    ----------
+    graph
+        The projected network.
+    frame
+        Its metrics (:func:`kg.network.centrality_frame`).
+    outputs
+        Which of :data:`NETWORK_FILES` to make.
+    size_by, colour_by
+        How the picture sizes and colours the nodes (:func:`kg.network.png_bytes`).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from kg.network import Metric, centrality_frame
+    >>> graph = nx.path_graph(["a", "b", "c"])
+    >>> frame = centrality_frame(graph, metrics=[Metric.DEGREE])
+    >>> sorted(network_files(graph, frame, outputs=("csv", "graphml")))
+    ['centrality.csv', 'network.graphml']
+    """
+    annotated = annotate(graph, frame)
+    makers = {
+        "csv": lambda: centrality_csv(frame),
+        "graphml": lambda: graphml_bytes(annotated),
+        "gexf": lambda: gexf_bytes(annotated),
+        "png": lambda: png_bytes(graph, frame, size_by=size_by, colour_by=colour_by),
+    }
+    return {NETWORK_FILES[name]: makers[name]() for name in NETWORK_FILES if name in outputs}
