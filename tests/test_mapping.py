@@ -107,7 +107,7 @@ BAD_INPUTS = {
         "things.csv", "thing/two,Two", "thing/two,", 3, "label", "required cell is blank",
     ),
     "cell that cannot form an IRI": (
-        "things.csv", "https://example.org/one,", "https://example.org/o ne,", 2, "home", "'https://example.org/o ne' is not an absolute IRI",
+        "things.csv", "https://example.org/one,", "https://example.org/o ne,", 2, "home", "'https://example.org/o ne' is not a valid absolute IRI: it contains ' '",
     ),
     "IRI template cell with a space": (
         "things.csv", ",,thing/one,", ",,thing/o ne,", 3, "parent", "cannot form a valid IRI",

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from kg.mapping.templates import is_absolute_iri
+from kg.mapping.templates import iri_problem
 
 __all__ = ["LANGUAGE_TAG", "XSD", "CellError", "Datatype"]
 
@@ -155,8 +155,9 @@ class Datatype:
         if base == "anyURI":
 
             def parse_uri(text: str) -> str:
-                if not is_absolute_iri(text):
-                    raise CellError(f"{text!r} is not an absolute IRI")
+                problem = iri_problem(text)
+                if problem is not None:
+                    raise CellError(f"{text!r} is not a valid absolute IRI: {problem}")
                 return text
 
             return parse_uri

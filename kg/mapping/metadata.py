@@ -6,7 +6,9 @@ file (several tables of observations share one). The toolkit reads one annotatio
 the common-property slot CSVW keeps for that: ``kikg:provenance`` on a table names the columns that
 hold each row's source document, locator and quote.
 
-Errors in the metadata stop the build with the metadata file, line and column.
+Errors in the metadata stop the build with the metadata file, line and column; among them a
+template that names no column of its table (``{+homepagee}``), which would otherwise make no
+triple for any row, silently.
 """
 
 from __future__ import annotations
@@ -245,6 +247,7 @@ def _table(
         column = _column(raw_column, schema_file, schema_text, raw.get("null"))
         (virtual if column.virtual else columns).append(column)
     column_names = {c.name for c in columns}
+    _check_template_variables(columns, virtual, schema, column_names, schema_file, schema_text)
     primary_key = _names(schema.get("primaryKey"))
     if not primary_key:
         raise InputError(f"table {name!r} declares no primaryKey", file=schema_file)
@@ -276,6 +279,9 @@ def _table(
                     f"{PROVENANCE_ANNOTATION} names unknown column {column_name!r}", file=schema_file
                 )
         document_url = _template(raw_provenance, "documentUrl", schema_file, schema_text)
+        if document_url is not None:
+            prov_file, prov_text = (schema_file, schema_text) if PROVENANCE_ANNOTATION in schema else (group_file, group_text)
+            _check_variables(document_url, "documentUrl", column_names, prov_file, prov_text)
         if document_url is None or "document" not in raw_provenance or "locator" not in raw_provenance:
             raise InputError(
                 f"{PROVENANCE_ANNOTATION} needs 'document', 'locator' and 'documentUrl'", file=schema_file
@@ -301,6 +307,37 @@ def _table(
         trim=bool(dialect.get("trim", True)),
         delimiter=str(dialect.get("delimiter", ",")),
     )
+
+
+# Variables a template may use besides the column names: CSVW's row number.
+_BUILTIN_VARIABLES = frozenset({"_row"})
+
+
+def _check_variables(template: UriTemplate, key: str, names: set[str], file: Path, text: str) -> None:
+    for variable in template.variables:
+        if variable not in names and variable not in _BUILTIN_VARIABLES:
+            known = ", ".join(sorted(names))
+            raise _error(
+                f"{key} {template.source!r} names {variable!r}, which is not a column of the table "
+                f"(columns: {known})",
+                file, text, key, template.source,
+            )
+
+
+def _check_template_variables(
+    columns: list[ColumnSpec], virtual: list[ColumnSpec], schema: Mapping[str, Any], names: set[str],
+    file: Path, text: str,
+) -> None:
+    """Every template variable must be a (non-virtual) column: a misspelt one would be null in every
+    row, and the template would make no triple at all."""
+    about = schema.get("aboutUrl")
+    if about is not None:
+        _check_variables(UriTemplate.parse(str(about)), "aboutUrl", names, file, text)
+    for column in (*columns, *virtual):
+        for key, template in (("aboutUrl", column.about_url), ("propertyUrl", column.property_url),
+                              ("valueUrl", column.value_url)):
+            if template is not None:
+                _check_variables(template, key, names, file, text)
 
 
 def _text(value: Any) -> str:

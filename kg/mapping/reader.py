@@ -1,5 +1,10 @@
 """Strict reading of a CSV file: UTF-8 without byte-order mark, a header matching the metadata,
-and the same number of cells in every row.
+at least one data row, the same number of cells in every row, and no control character in a cell.
+
+Rows end at CR, LF or CRLF only, as RFC 4180 says: the other characters Unicode counts as line
+breaks (U+2028, U+2029, NEL, VT, FF, FS, GS, RS) do not end a row, and a cell holding one is
+refused, as is a cell holding a NUL or another control character (TAB, CR and LF excepted). Such
+characters are invisible in an editor and corrupt labels and identifiers silently.
 
 Rows are numbered as in a spreadsheet: the header is row 1, the first data row is row 2.
 """
@@ -7,6 +12,9 @@ Rows are numbered as in a spreadsheet: the header is row 1, the first data row i
 from __future__ import annotations
 
 import csv
+import io
+import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +24,9 @@ from kg.mapping.metadata import TableSpec
 __all__ = ["read_rows"]
 
 _BOM = b"\xef\xbb\xbf"
+# C0 controls but TAB, LF and CR; DEL; C1 controls (NEL among them); the Unicode line and paragraph
+# separators; and the byte-order mark or zero-width no-break space inside the text.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -44,7 +55,8 @@ def read_rows(table: TableSpec) -> Iterator[tuple[int, list[str]]]:
     ------
     InputError
         For a missing file, a byte-order mark, a byte that is not UTF-8, a malformed CSV, a header
-        that differs from the metadata, or a row with a different number of cells.
+        that differs from the metadata, a table without data rows, a row with a different number of
+        cells, or a cell holding a control character or a Unicode line break.
     """
     path = table.path
     try:
@@ -52,8 +64,10 @@ def read_rows(table: TableSpec) -> Iterator[tuple[int, list[str]]]:
     except FileNotFoundError:
         raise InputError("table file not found", file=path) from None
     text = _decode(path, data)
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=table.delimiter, strict=True)
+    # newline="" leaves line ends to the csv module, which ends rows at CR and LF only.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=table.delimiter, strict=True)
     expected = [c.title for c in table.columns]
+    suspicious = _FORBIDDEN.search(text) is not None  # cells are searched one by one only then
     row_number = 0
     try:
         for cells in reader:
@@ -65,6 +79,8 @@ def read_rows(table: TableSpec) -> Iterator[tuple[int, list[str]]]:
                 raise InputError(
                     f"{len(cells)} cells where the header has {len(expected)}", file=path, row=row_number
                 )
+            if suspicious:
+                _check_characters(table, row_number, cells)
             if table.trim:
                 cells = [c.strip() for c in cells]
             yield row_number, cells
@@ -72,6 +88,29 @@ def read_rows(table: TableSpec) -> Iterator[tuple[int, list[str]]]:
         raise InputError(f"malformed CSV: {exc}", file=path, line=reader.line_num) from None
     if row_number == 0:
         raise InputError("the file is empty (no header row)", file=path)
+    if row_number == 1:
+        # A table cut down to its header would drop all its triples without a word.
+        raise InputError("the table has a header but no data rows", file=path, row=2)
+
+
+def _check_characters(table: TableSpec, row: int, cells: list[str]) -> None:
+    for cell, column in zip(cells, table.columns):
+        bad = _FORBIDDEN.search(cell)
+        if bad:
+            char = bad.group()
+            name = unicodedata.name(char, "") or _CONTROL_NAMES.get(char, "control character")
+            raise InputError(
+                f"the cell holds U+{ord(char):04X} {name} at character {bad.start() + 1}; remove it "
+                "(rows end at CR or LF only, and control characters are not allowed in cells)",
+                file=table.path,
+                row=row,
+                column=column.name,
+            )
+
+
+_CONTROL_NAMES = {"\x00": "NULL", "\x85": "NEXT LINE (NEL)", "\x0b": "LINE TABULATION", "\x0c": "FORM FEED",
+                  "\x1c": "FILE SEPARATOR", "\x1d": "GROUP SEPARATOR", "\x1e": "RECORD SEPARATOR",
+                  "\x7f": "DELETE"}
 
 
 def _check_header(table: TableSpec, cells: list[str], expected: list[str]) -> None:

@@ -3,7 +3,9 @@
 CSVW turns rows into triples through ``aboutUrl``, ``propertyUrl`` and ``valueUrl`` templates such as
 ``org/{+id}``. A template is compiled once per column; expanding it for a row is a few string joins.
 Unlike a lenient expander, this one refuses a cell that cannot form a valid IRI (spaces, angle
-brackets, quotes...) instead of percent-encoding it into an IRI nobody asked for.
+brackets, quotes, a bad percent-encoding such as ``%zz``, a malformed host such as ``http://[www``)
+instead of percent-encoding it into an IRI nobody asked for, or passing it on to fail in the store.
+Validity is decided by Oxigraph's IRI parser (RFC 3987), the one the store itself uses.
 
 Examples
 --------
@@ -23,7 +25,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, urljoin
 
-__all__ = ["CSVW_PREFIXES", "TemplateError", "UriTemplate", "check_iri", "is_absolute_iri"]
+import pyoxigraph as ox
+
+__all__ = ["CSVW_PREFIXES", "TemplateError", "UriTemplate", "check_iri", "iri_problem", "is_absolute_iri"]
 
 # The prefixes CSVW processors expand in templates (the RDFa initial context the CSVW namespace
 # document defines), restricted to those this project's metadata can meet.
@@ -59,24 +63,52 @@ class TemplateError(ValueError):
     """A template could not be parsed, or a value cannot be placed into it."""
 
 
+def iri_problem(value: str) -> str | None:
+    """Why ``value`` is not a valid absolute IRI, or ``None`` when it is one.
+
+    >>> iri_problem("http://x/%zz")
+    "Invalid IRI percent encoding '%zz'"
+    >>> iri_problem("place/gumi")
+    'no scheme: it is not an absolute IRI'
+    >>> iri_problem("https://w3id.org/kikg/id/place/gumi") is None
+    True
+    """
+    bad = _FORBIDDEN_IN_IRI.search(value)
+    if bad:
+        return f"it contains {bad.group()!r}"
+    if not _SCHEME.match(value):
+        return "no scheme: it is not an absolute IRI"
+    try:
+        ox.NamedNode(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 def is_absolute_iri(value: str) -> bool:
-    """Whether ``value`` is an absolute IRI without characters IRIs forbid.
+    """Whether ``value`` is a valid absolute IRI.
 
     >>> is_absolute_iri("https://example.org/a b")
+    False
+    >>> is_absolute_iri("http://[www")
     False
     >>> is_absolute_iri("http://schema.org/Place")
     True
     """
-    return bool(_SCHEME.match(value)) and not _FORBIDDEN_IN_IRI.search(value)
+    return iri_problem(value) is None
 
 
 def check_iri(value: str) -> str:
-    """Return ``value`` if it is a valid absolute IRI, else raise :class:`TemplateError`."""
-    bad = _FORBIDDEN_IN_IRI.search(value)
-    if bad:
-        raise TemplateError(f"{value!r} cannot form a valid IRI: it contains {bad.group()!r}")
-    if not _SCHEME.match(value):
-        raise TemplateError(f"{value!r} is not an absolute IRI")
+    """Return ``value`` if it is a valid absolute IRI, else raise :class:`TemplateError`.
+
+    >>> check_iri("http://[www")
+    Traceback (most recent call last):
+    ...
+    kg.mapping.templates.TemplateError: 'http://[www' is not a valid IRI: Invalid character '[' in host
+    """
+    problem = iri_problem(value)
+    if problem is not None:
+        raise TemplateError(f"{value!r} is not a valid IRI: {problem}")
     return value
 
 
@@ -143,9 +175,7 @@ class UriTemplate:
             else:
                 bad = _FORBIDDEN_IN_IRI.search(value)
                 if bad:
-                    raise TemplateError(
-                        f"{value!r} cannot form a valid IRI: it contains {bad.group()!r}"
-                    )
+                    raise TemplateError(f"{value!r} cannot form a valid IRI: it contains {bad.group()!r}")
                 if part.operator == "#":
                     pieces.append("#")
                 pieces.append(value)
