@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import keyword
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -25,7 +25,7 @@ import pyoxigraph as ox
 from kg._resources import ONTOLOGY_DIR
 from kg.errors import InputError
 
-__all__ = ["ONTOLOGY_NAMESPACE", "main", "ontology_terms", "render_namespace_module"]
+__all__ = ["ONTOLOGY_NAMESPACE", "main", "ontology_terms", "parse_ontology", "render_namespace_module"]
 
 ONTOLOGY_NAMESPACE = "https://w3id.org/kikg/def#"
 _TARGET = Path(__file__).with_name("namespace.py")
@@ -41,6 +41,23 @@ _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 
+def parse_ontology(directory: Path = ONTOLOGY_DIR) -> Iterator[tuple[Path, ox.Triple]]:
+    """Each triple of the ``*.ttl`` files of ``directory``, with its file.
+
+    Raises
+    ------
+    InputError
+        If a file does not parse.
+    """
+    for path in sorted(directory.glob("*.ttl")):
+        try:
+            triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+        except SyntaxError as exc:
+            raise InputError(f"cannot parse the ontology: {str(exc).splitlines()[0]}", file=path) from None
+        for triple in triples:
+            yield path, triple
+
+
 def ontology_terms(directory: Path = ONTOLOGY_DIR) -> dict[str, str]:
     """Local names of the terms the ontology declares, with their English labels.
 
@@ -54,24 +71,20 @@ def ontology_terms(directory: Path = ONTOLOGY_DIR) -> dict[str, str]:
     """
     terms: dict[str, Path] = {}
     labels: dict[str, str] = {}
-    for path in sorted(directory.glob("*.ttl")):
-        try:
-            triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
-        except SyntaxError as exc:
-            raise InputError(f"cannot parse the ontology: {str(exc).splitlines()[0]}", file=path) from None
-        for triple in triples:
-            subject = triple.subject
-            if not isinstance(subject, ox.NamedNode) or not subject.value.startswith(ONTOLOGY_NAMESPACE):
-                continue
-            name = subject.value[len(ONTOLOGY_NAMESPACE):]
-            if triple.predicate.value == _RDF_TYPE and triple.object.value in _DECLARATIONS:
-                terms[name] = path
-            elif (
-                triple.predicate.value == _LABEL
-                and isinstance(triple.object, ox.Literal)
-                and triple.object.language == "en"
-            ):
-                labels[name] = triple.object.value
+    for path, triple in parse_ontology(directory):
+        subject = triple.subject
+        if not isinstance(subject, ox.NamedNode) or not subject.value.startswith(ONTOLOGY_NAMESPACE):
+            continue
+        name = subject.value[len(ONTOLOGY_NAMESPACE):]
+        declared = isinstance(triple.object, ox.NamedNode) and triple.object.value in _DECLARATIONS
+        if triple.predicate.value == _RDF_TYPE and declared:
+            terms[name] = path
+        elif (
+            triple.predicate.value == _LABEL
+            and isinstance(triple.object, ox.Literal)
+            and triple.object.language == "en"
+        ):
+            labels[name] = triple.object.value
     for name, path in terms.items():
         # DefinedNamespace reserves names starting with "_"; anything else must be an identifier.
         if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):

@@ -31,6 +31,7 @@ _XSD_STRING = XSD + "string"
 _CACHE_LIMIT = 200_000
 """Expansions remembered per template before the memory is cleared (bounds memory on huge tables)."""
 _XSD_INTEGER = XSD + "integer"
+_RDF_TYPE = str(RDF.type)
 
 
 @dataclass
@@ -91,6 +92,15 @@ class _TableMapper:
         # Expansions of one-variable templates by value: most values recur (entities named in many
         # rows, properties, concepts, documents), and an expansion depends on the value only.
         self.expanded: dict[int, dict[str, str | None]] = defaultdict(dict)
+        # The list column each column's templates expand over, where it is not the column's own list.
+        self.over: dict[str, str | None] = {}
+        for column in (*table.columns, *table.virtual_columns):
+            variable = table.list_variable(column)
+            self.over[column.name] = variable if variable != column.name else None
+        self.typed: set[str] = set()
+        """Subjects a row gave an ``rdf:type``: what this table defines, for ``kikg:references``."""
+        self.references: list[tuple[int, str, str, str, tuple[str, ...]]] = []
+        """(row, column, value, IRI, tables) of each value a ``kikg:references`` column names."""
         provenance = table.provenance
         if provenance is not None:
             g = self.provenance_graph
@@ -147,6 +157,8 @@ class _TableMapper:
         values: dict[str, str | None] = {"_row": str(row)}
         items: dict[str, list[str]] = {}
         for column, cell in zip(self.table.columns, cells):
+            if cell in column.nulls and column.default is not None:
+                cell = column.default
             if cell in column.nulls:
                 if column.required:
                     raise InputError("required cell is blank", file=self.table.path, row=row, column=column.name)
@@ -169,7 +181,7 @@ class _TableMapper:
 
     def render(self, row: int, values: dict[str, str | None], items: dict[str, list[str]]) -> tuple[list[str], set[str]]:
         """The quad lines of one row and the subjects they describe."""
-        table, graph = self.table, self.graph
+        table = self.table
         default_subject = (
             self._expand(table.about_url, values, table.primary_key[0], row) if table.about_url else None
         )
@@ -178,41 +190,73 @@ class _TableMapper:
         for column in table.columns:
             if column.suppress_output or column.name not in items:
                 continue
-            subject = (
-                self._expand(column.about_url, values, column.name, row) if column.about_url else default_subject
-            )
-            assert column.property_url is not None  # checked when the metadata was read
-            predicate = self._expand(column.property_url, values, column.name, row)
-            if subject is None or predicate is None:
+            over = self.over[column.name]
+            if over is None:
+                self._render_column(row, column, values, items[column.name], default_subject, lines, subjects)
                 continue
-            prefix = "<" + subject + "> <" + predicate + "> "
-            subjects.add(subject)
-            if column.value_url is not None:
-                value_url = column.value_url
-                own = value_url.variables == (column.name,)
-                for item in items[column.name]:
-                    if own:
-                        target = self._expand_one(value_url, item, column.name, row)
-                    else:
-                        target = self._expand(value_url, {**values, column.name: item}, column.name, row)
-                    if target is not None:
-                        lines.append(prefix + "<" + target + "> " + graph + " .\n")
-            else:
-                render = self.literal[column.name]
-                for item in items[column.name]:
-                    lines.append(prefix + render(item) + " " + graph + " .\n")
+            for item in items.get(over, []):
+                bound = {**values, over: item}
+                subject = self._expand(column.about_url, bound, column.name, row) if column.about_url else default_subject
+                self._render_column(row, column, bound, items[column.name], subject, lines, subjects)
         for column in table.virtual_columns:
-            subject = (
-                self._expand(column.about_url, values, column.name, row) if column.about_url else default_subject
-            )
-            assert column.property_url is not None and column.value_url is not None
-            predicate = self._expand(column.property_url, values, column.name, row)
-            target = self._expand(column.value_url, values, column.name, row)
-            if subject is None or predicate is None or target is None:
+            over = self.over[column.name]
+            if over is None:
+                self._render_virtual(row, column, values, default_subject, lines, subjects)
                 continue
-            subjects.add(subject)
-            lines.append("<" + subject + "> <" + predicate + "> <" + target + "> " + graph + " .\n")
+            for item in items.get(over, []):
+                self._render_virtual(row, column, {**values, over: item}, default_subject, lines, subjects)
         return lines, subjects
+
+    def _render_column(
+        self, row: int, column: ColumnSpec, values: dict[str, str | None], column_items: list[str],
+        default_subject: str | None, lines: list[str], subjects: set[str],
+    ) -> None:
+        subject = self._expand(column.about_url, values, column.name, row) if column.about_url else default_subject
+        assert column.property_url is not None  # checked when the metadata was read
+        predicate = self._expand(column.property_url, values, column.name, row)
+        if subject is None or predicate is None:
+            return
+        prefix = "<" + subject + "> <" + predicate + "> "
+        subjects.add(subject)
+        if column.value_url is not None:
+            value_url = column.value_url
+            own = value_url.variables == (column.name,)
+            for item in column_items:
+                if own:
+                    target = self._expand_one(value_url, item, column.name, row)
+                else:
+                    target = self._expand(value_url, {**values, column.name: item}, column.name, row)
+                if target is not None:
+                    lines.append(prefix + "<" + target + "> " + self.graph + " .\n")
+                    if predicate == _RDF_TYPE:
+                        self.typed.add(subject)
+        else:
+            render = self.literal[column.name]
+            for item in column_items:
+                lines.append(prefix + render(item) + " " + self.graph + " .\n")
+
+    def _render_virtual(
+        self, row: int, column: ColumnSpec, values: dict[str, str | None], default_subject: str | None,
+        lines: list[str], subjects: set[str],
+    ) -> None:
+        subject = self._expand(column.about_url, values, column.name, row) if column.about_url else default_subject
+        assert column.property_url is not None and column.value_url is not None
+        predicate = self._expand(column.property_url, values, column.name, row)
+        target = self._expand(column.value_url, values, column.name, row)
+        if subject is None or predicate is None or target is None:
+            return
+        subjects.add(subject)
+        lines.append("<" + subject + "> <" + predicate + "> <" + target + "> " + self.graph + " .\n")
+        if predicate == _RDF_TYPE:
+            self.typed.add(subject)
+
+    def note_references(self, row: int, values: dict[str, str | None], items: dict[str, list[str]]) -> None:
+        """Remember the IRIs this row's ``kikg:references`` columns name, to check once all tables are read."""
+        for reference in self.table.references:
+            for item in items.get(reference.column, []):
+                iri = self._expand(reference.template, {**values, reference.column: item}, reference.column, row)
+                if iri is not None:
+                    self.references.append((row, reference.column, item, iri, reference.tables))
 
     def provenance(self, row: int, values: dict[str, str | None], subjects: set[str]) -> list[str]:
         """The source record of one row, in the provenance graph."""
@@ -275,8 +319,9 @@ def map_table_group(group: TableGroupSpec) -> MappingResult:
     keys: dict[str, dict[tuple[str, ...], set[str]]] = {}
     references: list[tuple[TableSpec, int, str, tuple[str, ...], str]] = []
     wanted = {(k.resource, k.ref_columns) for t in group.tables for k in t.foreign_keys}
+    mappers: dict[str, _TableMapper] = {}
     for table in group.tables:
-        mapper = _TableMapper(table, group.base, graphs)
+        mapper = mappers[table.name] = _TableMapper(table, group.base, graphs)
         mapped = MappedTable(table.name, graphs.table(table.name), table.path)
         seen: dict[tuple[str | None, ...], int] = {}
         lines: list[str] = []
@@ -301,6 +346,7 @@ def map_table_group(group: TableGroupSpec) -> MappingResult:
                 for value in _key_values(fk.columns, values, items):
                     references.append((table, row, fk.columns[0], (fk.resource, *fk.ref_columns), value))
             row_lines, subjects = mapper.render(row, values, items)
+            mapper.note_references(row, values, items)
             if not row_lines:
                 raise InputError("the row makes no triple", file=table.path, row=row)
             lines.extend(row_lines)
@@ -324,7 +370,22 @@ def map_table_group(group: TableGroupSpec) -> MappingResult:
                 row=row,
                 column=column,
             )
+    _check_iri_references(group, mappers)
     return result
+
+
+def _check_iri_references(group: TableGroupSpec, mappers: dict[str, _TableMapper]) -> None:
+    """Every IRI a ``kikg:references`` column names must be a subject typed by a row of its tables."""
+    defined: dict[tuple[str, ...], set[str]] = {}
+    for table in group.tables:
+        for row, column, value, iri, tables in mappers[table.name].references:
+            if tables not in defined:
+                defined[tables] = set().union(*(mappers[name].typed for name in tables))
+            if iri not in defined[tables]:
+                where = " or ".join(f"{name}.csv" for name in tables)
+                raise InputError(
+                    f"{value!r} names <{iri}>, which no row of {where} defines", file=table.path, row=row, column=column
+                )
 
 
 def _key_values(columns: tuple[str, ...], values: dict[str, str | None], items: dict[str, list[str]]) -> list[str]:

@@ -2,9 +2,21 @@
 
 The metadata is standard `CSV on the Web <https://www.w3.org/TR/tabular-metadata/>`_: a table group
 (``csv-metadata.json``) lists the tables; a table's ``tableSchema`` is inline or a link to a schema
-file (several tables of observations share one). The toolkit reads one annotation of its own, in
-the common-property slot CSVW keeps for that: ``kikg:provenance`` on a table names the columns that
-hold each row's source document, locator and quote.
+file (several tables of observations share one). The toolkit reads two annotations of its own, in
+the common-property slot CSVW keeps for that:
+
+* ``kikg:provenance`` on a table names the columns that hold each row's source document, locator
+  and quote;
+* ``kikg:references`` on a schema lists columns whose cells name something another table defines:
+  the IRI a ``valueUrl`` template makes of the cell must be a subject that some row of the listed
+  tables gives an ``rdf:type``. It is a foreign key by IRI, for what a CSVW foreign key cannot
+  express: a short key (``gumi`` for ``place/site/gumi``), or a thing that one of several tables
+  may define.
+
+One reading differs from a plain CSVW processor: a template that names a list column (one with a
+``separator``) is expanded once per item of the list, so that a row can make one role node per
+item (``membership/{signatories}/{mou}`` for ``motie|kicox``). A template may name one list column
+at most.
 
 Errors in the metadata stop the build with the metadata file, line and column; among them a
 template that names no column of its table (``{+homepagee}``), which would otherwise make no
@@ -24,9 +36,11 @@ from kg.errors import InputError
 from kg.mapping.datatypes import LANGUAGE_TAG, Datatype
 from kg.mapping.templates import TemplateError, UriTemplate, is_absolute_iri
 
-__all__ = ["ColumnSpec", "ForeignKey", "ProvenanceSpec", "TableGroupSpec", "TableSpec", "load_table_group"]
+__all__ = ["ColumnSpec", "ForeignKey", "IriReference", "ProvenanceSpec", "TableGroupSpec", "TableSpec",
+           "load_table_group"]
 
 PROVENANCE_ANNOTATION = "kikg:provenance"
+REFERENCES_ANNOTATION = "kikg:references"
 
 
 @dataclass(frozen=True)
@@ -40,6 +54,7 @@ class ColumnSpec:
     required: bool
     nulls: frozenset[str]
     separator: str | None
+    default: str | None
     lang: str | None
     about_url: UriTemplate | None
     property_url: UriTemplate | None
@@ -55,6 +70,15 @@ class ForeignKey:
     columns: tuple[str, ...]
     resource: str
     ref_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IriReference:
+    """The IRI ``template`` makes of each value of ``column`` must be a subject typed by a row of ``tables``."""
+
+    column: str
+    template: UriTemplate
+    tables: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -81,6 +105,7 @@ class TableSpec:
     about_url: UriTemplate | None
     primary_key: tuple[str, ...]
     foreign_keys: tuple[ForeignKey, ...]
+    references: tuple[IriReference, ...]
     provenance: ProvenanceSpec | None
     trim: bool
     delimiter: str
@@ -91,6 +116,15 @@ class TableSpec:
             if column.name == name:
                 return column
         raise KeyError(name)
+
+    def list_variable(self, column: ColumnSpec) -> str | None:
+        """The list column whose items ``column``'s templates are expanded over, if any."""
+        lists = {c.name for c in self.columns if c.separator is not None}
+        names = {v for t in (column.about_url, column.property_url, column.value_url) if t for v in t.variables}
+        if column.separator is not None:
+            names.add(column.name)
+        found = sorted(names & lists)
+        return found[0] if found else None
 
 
 @dataclass(frozen=True)
@@ -173,6 +207,13 @@ def load_table_group(path: str | Path, *, base_iri: str | None = None) -> TableG
                     raise InputError(
                         f"foreign key of {table.name!r} names unknown column {column!r} of {target.name!r}",
                         file=path,
+                    )
+        for reference in table.references:
+            for name in reference.tables:
+                if name not in names:
+                    raise InputError(
+                        f"table {table.name!r}: {REFERENCES_ANNOTATION} of column {reference.column!r} names "
+                        f"unknown table {name!r}", file=path,
                     )
     return TableGroupSpec(path=path, base=base, tables=tuple(tables), resolved=resolved)
 
@@ -269,6 +310,7 @@ def _table(
             if key_column not in column_names:
                 raise InputError(f"foreign key names unknown column {key_column!r}", file=schema_file)
         foreign_keys.append(key)
+    references = _references(schema, columns, schema_file, schema_text)
     provenance = None
     raw_provenance = raw.get(PROVENANCE_ANNOTATION, schema.get(PROVENANCE_ANNOTATION))
     if raw_provenance is not None:
@@ -303,6 +345,7 @@ def _table(
         about_url=_template(schema, "aboutUrl", schema_file, schema_text),
         primary_key=primary_key,
         foreign_keys=tuple(foreign_keys),
+        references=references,
         provenance=provenance,
         trim=bool(dialect.get("trim", True)),
         delimiter=str(dialect.get("delimiter", ",")),
@@ -330,14 +373,52 @@ def _check_template_variables(
 ) -> None:
     """Every template variable must be a (non-virtual) column: a misspelt one would be null in every
     row, and the template would make no triple at all."""
+    lists = {c.name for c in columns if c.separator is not None}
     about = schema.get("aboutUrl")
     if about is not None:
-        _check_variables(UriTemplate.parse(str(about)), "aboutUrl", names, file, text)
+        table_about = UriTemplate.parse(str(about))
+        _check_variables(table_about, "aboutUrl", names, file, text)
+        if set(table_about.variables) & lists:
+            raise _error("the table's aboutUrl may not name a list column", file, text, "aboutUrl", about)
     for column in (*columns, *virtual):
-        for key, template in (("aboutUrl", column.about_url), ("propertyUrl", column.property_url),
-                              ("valueUrl", column.value_url)):
-            if template is not None:
-                _check_variables(template, key, names, file, text)
+        used: set[str] = {column.name} & lists
+        for key, own in (("aboutUrl", column.about_url), ("propertyUrl", column.property_url),
+                         ("valueUrl", column.value_url)):
+            if own is not None:
+                _check_variables(own, key, names, file, text)
+                used |= set(own.variables) & lists
+        if len(used) > 1:
+            raise _error(
+                f"column {column.name!r}: templates may name one list column at most, not {sorted(used)}",
+                file, text, "name", column.name,
+            )
+
+
+def _references(
+    schema: Mapping[str, Any], columns: list[ColumnSpec], file: Path, text: str
+) -> tuple[IriReference, ...]:
+    raw = schema.get(REFERENCES_ANNOTATION, [])
+    if not isinstance(raw, list):
+        raise InputError(f"{REFERENCES_ANNOTATION} must be a list", file=file)
+    names = {c.name for c in columns}
+    references = []
+    for item in raw:
+        if not isinstance(item, Mapping):
+            raise InputError(f"each {REFERENCES_ANNOTATION} entry must be an object", file=file)
+        column, tables = item.get("column"), item.get("tables")
+        if not isinstance(column, str) or not isinstance(tables, list) or not tables or "valueUrl" not in item:
+            raise InputError(
+                f"each {REFERENCES_ANNOTATION} entry needs a 'column', a 'valueUrl' and a list of 'tables'", file=file
+            )
+        if column not in names:
+            raise _error(f"{REFERENCES_ANNOTATION} names unknown column {column!r}", file, text, "column", column)
+        template = _template(item, "valueUrl", file, text)
+        assert template is not None
+        _check_variables(template, "valueUrl", names, file, text)
+        references.append(
+            IriReference(column, template, tuple(str(t).rsplit("/", 1)[-1].removesuffix(".csv") for t in tables))
+        )
+    return tuple(references)
 
 
 def _text(value: Any) -> str:
@@ -371,6 +452,7 @@ def _column(raw: Mapping[str, Any], file: Path, text: str, table_null: Any) -> C
         required=bool(raw.get("required", False)),
         nulls=frozenset(_names(nulls)),
         separator=raw.get("separator"),
+        default=None if raw.get("default") is None else str(raw.get("default")),
         lang=lang,
         about_url=_template(raw, "aboutUrl", file, text),
         property_url=_template(raw, "propertyUrl", file, text),
