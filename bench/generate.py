@@ -245,6 +245,8 @@ def generate(folder: str | Path, *, entities: int, seed: int = 42) -> dict[str, 
     _phases(t, ids)
     _attributes_and_dates(t, ids)
     _observations(t, ids, countries, entities)
+    _one_row_facts(t, ids)
+    _concept_listing(t)
 
     # -- write ---------------------------------------------------------------------------------
     metadata = json.loads((out / "csv-metadata.json").read_text(encoding="utf-8"))
@@ -261,6 +263,51 @@ def generate(folder: str | Path, *, entities: int, seed: int = 42) -> dict[str, 
             writer.writerows([row.get(n, "") for n in names] for row in rows)
         written[name] = len(rows)
     return written
+
+
+def _short(value: object, prefix: str) -> str:
+    text = "" if value is None else str(value)
+    return text.removeprefix(prefix)
+
+
+def _one_row_facts(t: _Tables, ids: dict[str, list[str]]) -> None:
+    """Rows of the tables that hold a common fact in one row (complexes, programmes, MoUs, figures).
+
+    The numbers of the running text go to ``figures`` with its short keys; a few complexes,
+    programmes and MoUs are added in their own tables, as a curator adds them.
+    """
+    for row in t.rows.pop("obs_text", []):
+        t.rows["figures"].append({
+            **row, "dataset": _short(row["dataset"], "dataset/"), "name": _short(row["id"], "obs/"),
+            "indicator": _short(row["indicator"], "concept/indicator/"), "period": _short(row["period"], "period/"),
+            "role": _short(row["role"], "concept/observation-role/"),
+            "qualifier": _short(row["qualifier"], "concept/value-qualifier/"),
+            "status": _short(row["status"], "concept/value-status/")})
+    designations = ("national-industrial-complex", "general-industrial-complex", "foreign-investment-zone")
+    for number in range(1, max(3, len(ids["complex"]) // 10) + 1):
+        site = f"synthetic-{number:05d}"
+        t.add("entities", id=f"place/site/{site}", **{"class": "IndustrialSite"}, label_en=f"Site {number}",
+              country="place/korea")
+        t.add("complexes", site=site, designation=designations[number % 3], label=f"Site {number} Complex",
+              located_in=_short(t.rng.choice(ids["city"]), "place/"), designation_printed="complexes")
+    ministries = [_short(m, "org/") for m in ids["ministry"]]
+    for number in range(1, max(3, len(ids["programme"]) // 10) + 1):
+        t.add("programmes", programme=f"one-row-programme-{number:05d}", **{"class": "Programme"},
+              label=f"Programme {number} (one row)", ministry=t.rng.choice(ministries), country="place/korea")
+    companies = [_short(c, "org/") for c in ids["company"]]
+    for number in range(1, max(3, len(ids["agreement"]) // 10) + 1):
+        t.add("mous", mou=f"one-row-mou-{number:05d}", label=f"MoU {number}",
+              signatories="|".join(t.rng.sample(companies, min(3, len(companies)))),
+              signed_year=t.rng.randint(2000, 2024), country="place/korea")
+
+
+def _concept_listing(t: _Tables) -> None:
+    """A printed list of technologies (tables without rows are refused, as in the real data)."""
+    listing = "listing/technologies"
+    t.add("listings", id=listing, label="Strategic technologies", complete="false")
+    for position, name in enumerate(_TECHNOLOGIES[:5], start=1):
+        t.add("listing_concepts", id=f"{listing}/concept/{position}", listing=listing,
+              member=f"concept/technology/{name}", position=position, printed=name.replace("-", " "))
 
 
 def _concepts(t: _Tables, entities: int) -> None:

@@ -69,7 +69,7 @@ def test_every_quote_is_verbatim_in_its_document(table: str) -> None:
 
 @needs_seeds
 @pytest.mark.parametrize("table", ["obs_table1_agencies", "obs_table2_rd_outcomes", "obs_green_new_deal",
-                                   "obs_cluster_programmes", "obs_iccp_support", "obs_text"])
+                                   "obs_cluster_programmes", "obs_iccp_support", "figures"])
 def test_every_printed_value_is_in_its_document(table: str) -> None:
     """Each printed cell occurs in the document (a '$' may have lost the extraction's backslash)."""
     missing = []

@@ -234,3 +234,68 @@ def test_mapper_output_parses_as_n_quads(mini: Path) -> None:
     assert graph.mapping is not None
     quads = list(ox.parse(graph.mapping.nquads(), format=ox.RdfFormat.N_QUADS))
     assert quads and all(not isinstance(q.subject, ox.BlankNode) for q in quads)
+
+
+# -- the toolkit's readings beyond plain CSVW: defaults, per-item templates, references by IRI -------
+
+def _add_teams_table(mini: Path, rows: str) -> None:
+    """A table whose rows name members by short key, one membership node per member."""
+    (mini / "teams.csv").write_text("team,members,since,kind,doc,where\n" + rows, encoding="utf-8")
+    metadata = json.loads((mini / "csv-metadata.json").read_text(encoding="utf-8"))
+    node = "membership/{members}/{team}"
+    metadata["tables"].append({
+        "url": "teams.csv",
+        "tableSchema": {
+            "aboutUrl": "team/{team}",
+            "columns": [
+                {"name": "team", "titles": "team", "required": True, "suppressOutput": True},
+                {"name": "members", "titles": "members", "separator": "|", "required": True,
+                 "aboutUrl": node, "propertyUrl": "org:member", "valueUrl": "thing/{members}"},
+                {"name": "since", "titles": "since", "datatype": "gYear", "aboutUrl": node,
+                 "propertyUrl": "https://w3id.org/kikg/def#startYear"},
+                {"name": "kind", "titles": "kind", "default": "club", "propertyUrl": "https://w3id.org/kikg/def#kind",
+                 "valueUrl": "kind/{kind}"},
+                {"name": "doc", "titles": "doc", "suppressOutput": True},
+                {"name": "where", "titles": "where", "suppressOutput": True},
+                {"name": "type", "virtual": True, "propertyUrl": "rdf:type", "valueUrl": "org:Organization"},
+                {"name": "node", "virtual": True, "aboutUrl": node, "propertyUrl": "org:organization",
+                 "valueUrl": "team/{team}"},
+            ],
+            "primaryKey": "team",
+            "kikg:references": [{"column": "members", "valueUrl": "thing/{members}", "tables": ["things.csv"]}],
+        },
+        "kikg:provenance": {"document": "doc", "locator": "where", "documentUrl": "document/{+doc}"},
+    })
+    (mini / "csv-metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
+
+
+def test_a_template_naming_a_list_column_makes_one_node_per_item_and_blank_cells_take_the_default(mini: Path) -> None:
+    _add_teams_table(mini, "red,one|two,2020,,a.txt,Section 2\n")
+    triples = _triples(kg.build(mini / "csv-metadata.json"))
+    for member in ("one", "two"):
+        node = f"<{BASE}membership/{member}/red>"
+        assert f"{node} <http://www.w3.org/ns/org#member> <{BASE}thing/{member}> ." in triples
+        assert f"{node} <http://www.w3.org/ns/org#organization> <{BASE}team/red> ." in triples
+        assert f'{node} <https://w3id.org/kikg/def#startYear> "2020"^^<http://www.w3.org/2001/XMLSchema#gYear> .' in triples
+        assert f"{node} <http://www.w3.org/ns/prov#wasDerivedFrom> <{BASE}source/teams/red> ." in triples
+    assert f"<{BASE}team/red> <https://w3id.org/kikg/def#kind> <{BASE}kind/club> ." in triples
+    assert not any("one|two" in t or "one%7Ctwo" in t for t in triples)
+
+
+def test_a_short_key_naming_nothing_is_refused_naming_file_row_and_column(mini: Path) -> None:
+    _add_teams_table(mini, "red,one|two,2020,,a.txt,Section 2\nblue,two|tree,,,a.txt,Section 3\n")
+    with pytest.raises(InputError) as caught:
+        kg.build(mini / "csv-metadata.json")
+    assert (caught.value.file, caught.value.row, caught.value.column) == (str(mini / "teams.csv"), 3, "members")
+    assert f"'tree' names <{BASE}thing/tree>, which no row of things.csv defines" in caught.value.reason
+
+
+def test_a_template_naming_two_list_columns_is_refused(mini: Path) -> None:
+    _add_teams_table(mini, "red,one|two,2020,,a.txt,Section 2\n")
+    metadata = json.loads((mini / "csv-metadata.json").read_text(encoding="utf-8"))
+    columns = metadata["tables"][-1]["tableSchema"]["columns"]
+    columns[3]["separator"] = "|"
+    columns[3]["aboutUrl"] = "membership/{members}/{kind}"
+    (mini / "csv-metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
+    with pytest.raises(InputError, match=r"templates may name one list column at most, not \['kind', 'members'\]"):
+        kg.build(mini / "csv-metadata.json")

@@ -93,10 +93,12 @@ class _TableMapper:
         # rows, properties, concepts, documents), and an expansion depends on the value only.
         self.expanded: dict[int, dict[str, str | None]] = defaultdict(dict)
         # The list column each column's templates expand over, where it is not the column's own list.
+        # (A list column whose valueUrl alone names it keeps one subject: one triple per item.)
         self.over: dict[str, str | None] = {}
         for column in (*table.columns, *table.virtual_columns):
             variable = table.list_variable(column)
-            self.over[column.name] = variable if variable != column.name else None
+            subject_side = {v for t in (column.about_url, column.property_url) if t for v in t.variables}
+            self.over[column.name] = None if variable == column.name and variable not in subject_side else variable
         self.typed: set[str] = set()
         """Subjects a row gave an ``rdf:type``: what this table defines, for ``kikg:references``."""
         self.references: list[tuple[int, str, str, str, tuple[str, ...]]] = []
@@ -196,8 +198,8 @@ class _TableMapper:
                 continue
             for item in items.get(over, []):
                 bound = {**values, over: item}
-                subject = self._expand(column.about_url, bound, column.name, row) if column.about_url else default_subject
-                self._render_column(row, column, bound, items[column.name], subject, lines, subjects)
+                own = [item] if over == column.name else items[column.name]
+                self._render_column(row, column, bound, own, default_subject, lines, subjects)
         for column in table.virtual_columns:
             over = self.over[column.name]
             if over is None:

@@ -169,7 +169,7 @@ class _Generator:
 
     def column(self, name: str, raw: Mapping[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
         known = {"doc", "required", "hidden", "list", "default", "datatype", "min", "max", "group", "lang", "format",
-                 "key", "ref", "short", "refers", "values", "about", "property", "value", "virtual"}
+                 "key", "ref", "short", "refers", "iri", "values", "about", "property", "value", "virtual"}
         unknown = sorted(set(raw) - known)
         if unknown:
             raise InputError(f"column {name!r}: unknown field(s) {', '.join(unknown)}", file=SPEC)
@@ -200,8 +200,9 @@ class _Generator:
                     "reference": {"resource": f"{tables[0]}.csv", "columnReference": rule.get("column", "id")},
                 })
             else:
+                # The cell is the thing's full key, whatever the column's valueUrl makes of it.
                 schema.setdefault("kikg:references", []).append(
-                    {"column": name, "valueUrl": _iri(value or "{+" + name + "}"),
+                    {"column": name, "valueUrl": _iri(raw.get("iri", "{+" + name + "}")),
                      "tables": [f"{t}.csv" for t in tables]})
             if "property" in raw and value is None:
                 value = "{+" + name + "}"
@@ -211,10 +212,11 @@ class _Generator:
             fmt = "^(" + "|".join(_term_set(raw["values"], self.spec["sets"], self.terms)) + ")$"
         if "refers" in raw:
             rule = self.kinds[raw["refers"]]
-            if value is None:
-                raise InputError(f"column {name!r}: 'refers' needs a 'value' template", file=SPEC)
+            names = raw.get("iri", value)
+            if names is None:
+                raise InputError(f"column {name!r}: 'refers' needs an 'iri' or 'value' template", file=SPEC)
             schema.setdefault("kikg:references", []).append(
-                {"column": name, "valueUrl": _iri(value), "tables": [f"{t}.csv" for t in rule["tables"]]})
+                {"column": name, "valueUrl": _iri(names), "tables": [f"{t}.csv" for t in rule["tables"]]})
         if fmt is not None:
             datatype["format"] = fmt
         if "group" in raw:
@@ -260,7 +262,7 @@ class _Generator:
 
     def schema(self, name: str, raw: Mapping[str, Any]) -> dict[str, Any]:
         schema: dict[str, Any] = {"rdfs:comment": GENERATED_NOTE, "dc:description": " ".join(raw["description"].split())}
-        schema["aboutUrl"] = raw.get("about", "{+" + raw["key"] + "}")
+        schema["aboutUrl"] = raw["about"] if "about" in raw else "{+" + raw["key"] + "}"
         extra: dict[str, Any] = {}
         columns: list[dict[str, Any]] = []
         virtual: list[dict[str, Any]] = []
