@@ -95,6 +95,7 @@ class KIKG(DefinedNamespace):
     University: URIRef  # university
     abbreviation: URIRef  # abbreviation
     actorLink: URIRef  # linked to actor
+    adoptedAt: URIRef  # adopted at
     affiliateOf: URIRef  # affiliate of
     announces: URIRef  # announces
     basedOnAct: URIRef  # based on act

@@ -188,3 +188,84 @@ def test_every_competency_query_is_answered(name: str, graph: kg.KnowledgeGraph)
         assert rows == 0
     else:
         assert rows > 0, name
+
+
+# -- what the graph could not answer before (issue #15) -----------------------------------------------
+
+KIKG = "PREFIX kikg: <https://w3id.org/kikg/def#>\nPREFIX prov: <http://www.w3.org/ns/prov#>\n"
+ID = "https://w3id.org/kikg/id/"
+
+
+def test_every_complex_has_a_place_and_places_read_from_names_say_so(graph: kg.KnowledgeGraph) -> None:
+    located = graph.query(KIKG + """
+        SELECT ?complex ?place ?locator WHERE {
+            ?complex a kikg:IndustrialComplex ; kikg:onSite ?site .
+            OPTIONAL { ?node kikg:relationSubject ?site ; kikg:relation kikg:locatedIn ; kikg:relationObject ?place ;
+                             prov:wasDerivedFrom/kikg:locator ?locator } }""")
+    assert len(set(located["complex"])) == 46
+    unplaced = sorted(located[located["place"].isna()]["complex"].str.removeprefix(ID))
+    assert unplaced == ["place/gunjang-national-industrial-complex"]  # its name is not a place name (CURATION.md)
+    assert located["locator"].dropna().str.startswith("Printed name ").all()
+    # Each place read from a name quotes the name as printed in the document.
+    quotes = [(r["source_quote"], r["source_document"]) for r in _rows("relations") + _rows("entities")
+              if r["source_locator"].startswith("Printed name ")]
+    assert len(quotes) > 45 and all(q and document == "004_3ec0da48844ca2a2.txt" for q, document in quotes)
+    if SEEDS is not None:
+        assert all(_normalise(q) in _document(d) for q, d in quotes)
+
+
+@pytest.mark.parametrize(("place", "sites"), [
+    ("osong", ["Osong", "Osong Gwahak"]), ("dalseong", ["Daegu Dalseong II", "Dalseong"]),
+    ("sihwa", ["Banwol-Sihwa", "Sihwa"]), ("gwangyang", ["Gwangyang", "Gwangyang Yeongwan"]),
+])
+def test_sites_sharing_a_place_are_found_together(graph: kg.KnowledgeGraph, place: str, sites: list[str]) -> None:
+    found = graph.query(KIKG + f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?label WHERE {{ ?site a kikg:IndustrialSite ; kikg:locatedIn <{ID}place/{place}> ; rdfs:label ?label }}""")
+    assert sorted(found["label"]) == sites
+
+
+def test_complexes_of_a_zone_can_be_asked(graph: kg.KnowledgeGraph) -> None:
+    found = graph.query(KIKG + f"""SELECT DISTINCT ?complex WHERE {{
+        ?complex a kikg:IndustrialComplex ; kikg:onSite/kikg:inZone <{ID}place/zone/south-gyeongsang> }}""")
+    assert sorted(found["complex"].str.removeprefix(ID + "place/")) == [
+        "changwon-national-industrial-complex", "gimhae-general-industrial-complex",
+        "sacheon-foreign-investment-zone", "sacheon-general-industrial-complex"]
+
+
+def test_kicox_is_cluster_promotion_agency_from_2004(graph: kg.KnowledgeGraph) -> None:
+    found = graph.query(KIKG + f"""SELECT ?relation ?object ?start WHERE {{
+        ?node kikg:relationSubject <{ID}org/kicox> ; kikg:role <{ID}concept/role/cluster-promotion-agency> ;
+              kikg:relation ?relation ; kikg:relationObject ?object ; kikg:startYear ?start }}""")
+    assert found.astype(str).values.tolist() == [
+        ["https://w3id.org/kikg/def#managesOnBehalfOf", f"{ID}org/motie", "2004"]]
+
+
+def test_the_ai_strategy_names_the_meeting_that_confirmed_it(graph: kg.KnowledgeGraph) -> None:
+    found = graph.query(KIKG + f"""SELECT ?meeting WHERE {{
+        <{ID}policy/industrial-ai-internalization-strategy> kikg:adoptedAt ?meeting . ?meeting a kikg:Meeting }}""")
+    assert found["meeting"].tolist() == [f"{ID}event/first-industrial-digital-transformation-committee-meeting"]
+
+
+def test_no_organisation_is_part_of_a_policy(graph: kg.KnowledgeGraph) -> None:
+    """partOf joins parts of one kind; the holding company is set up by a measure, not part of a strategy."""
+    wrong = graph.query(KIKG + """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?actor ?policy WHERE { ?actor kikg:partOf ?policy .
+            ?actor a/rdfs:subClassOf* kikg:Actor . ?policy a/rdfs:subClassOf* kikg:Policy }""")
+    assert wrong.empty, wrong
+    measure = graph.query(KIKG + f"""SELECT ?measure WHERE {{
+        ?measure kikg:establishes <{ID}org/national-investment-holding-company> ;
+                 kikg:partOf <{ID}policy/national-advanced-industry-development-strategy/becoming-a-top-investment-country> }}""")
+    assert len(measure) == 1
+
+
+def test_an_abbreviation_is_found_as_printed(graph: kg.KnowledgeGraph) -> None:
+    found = graph.query(KIKG + 'SELECT ?thing WHERE { ?thing kikg:abbreviation "ICCP" }')
+    assert found["thing"].tolist() == [f"{ID}policy/iccp"]
+    tagged = graph.query(KIKG + "SELECT ?value WHERE { ?thing kikg:abbreviation ?value FILTER (LANG(?value) != '') }")
+    assert tagged.empty
+
+
+def test_the_ontology_guide_lists_the_years_of_periods() -> None:
+    guide = (REPO / "docs" / "ontology.md").read_text(encoding="utf-8")
+    row = next(line for line in guide.splitlines() if "| `kikg:startYear`, `kikg:endYear` |" in line)
+    assert row.startswith("| a `kikg:Period`") and "xsd:gYear" in row
