@@ -170,3 +170,14 @@ def test_a_mistyped_key_in_a_one_row_fact_names_file_row_and_column(tables: Path
     rows = len((tables / "complexes.csv").read_text(encoding="utf-8").splitlines())
     assert (error.file, error.row, error.column) == (str(tables / "complexes.csv"), rows, "site")
     assert f"'gumii' names <{BASE}place/site/gumii>, which no row of entities.csv or complexes.csv" in error.reason
+
+
+def test_a_spec_naming_a_term_the_ontology_lacks_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "sources"
+    shutil.copytree(SOURCES_DIR, folder, ignore=shutil.ignore_patterns("*.csv"))
+    spec = folder / "tables.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("[detail, requirement,", "[detial, requirement,"),
+                    encoding="utf-8")
+    assert main([], folder=folder, spec_path=spec) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "set 'attribute-properties' names terms the ontology does not declare: detial" in error

@@ -33,7 +33,7 @@ import pyoxigraph as ox
 import yaml
 
 from kg._resources import ONTOLOGY_DIR, SOURCES_DIR
-from kg.errors import InputError
+from kg.errors import InputError, KGError
 from kg.namespace_gen import ONTOLOGY_NAMESPACE as KIKG
 from kg.namespace_gen import parse_ontology
 
@@ -346,7 +346,15 @@ def main(argv: Sequence[str] | None = None, *, folder: Path = SOURCES_DIR, spec_
     parser = argparse.ArgumentParser(prog="python -m kg.mapping.metadata_gen", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if a generated file differs from the spec")
     args = parser.parse_args(argv)
-    if args.check:
+    try:
+        return _run(args.check, folder, spec_path, ontology)
+    except KGError as error:
+        print(f"python -m kg.mapping.metadata_gen: error: {error}", file=sys.stderr)
+        return error.exit_code
+
+
+def _run(check: bool, folder: Path, spec_path: Path, ontology: Path) -> int:
+    if check:
         stale = stale_files(folder, spec_path, ontology)
         if stale:
             print(f"stale CSVW metadata in {folder}: {', '.join(stale)}; run `python -m kg.mapping.metadata_gen` "
