@@ -231,8 +231,11 @@ def _targets(run: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         same = (_step(scale, "pyshacl") or {}).get("data", {}).get("same_report")
         report_note = {True: "same report", False: "reports DIFFER", None: "report compared at the scales pySHACL finishes"}[same]
         assert value is not None
-        rows.append(("Validation ≥ 3× faster than pySHACL, same report", f"{text} ({report_note})",
-                     *verdict(value >= 3 and same is not False, f"missed by a factor {3 / value:.1f}", WHY["validation"])))
+        # Issue #12: at least 20x pySHACL over the same store at its best configuration, and a row
+        # without a report comparison is not a pass.
+        rows.append(("Validation ≥ 20× faster than pySHACL, same report", f"{text} ({report_note})",
+                     *verdict(value >= 20 and same is True, f"missed by a factor {20 / value:.1f}" if value < 20
+                              else "the reports were not compared", WHY["validation"])))
     ours = _seconds(_step(scale, "metric-betweenness-toolkit-igraph"))
     igraph = _seconds(_step(scale, "metric-betweenness-igraph"))
     if ours[0] is not None and igraph[0] is not None:
@@ -314,8 +317,7 @@ def write(run: dict[str, Any], out: Path) -> None:
         ("serialise: canonical N-Triples", "serialise"),
         ("serialise: TriG", "serialise:trig_seconds"),
         ("validate: toolkit (Oxigraph engine)", "validate"),
-        ("validate: pySHACL over rdflib memory", "pyshacl"),
-        ("  (loading the union into rdflib for pySHACL)", "pyshacl:load_seconds"),
+        ("validate: pySHACL over the same pyoxigraph store", "pyshacl"),
         ("canned queries: toolkit, all (sum)", "queries"),
         ("canned queries: rdflib, all (sum)", "queries-rdflib"),
         ("  (loading the dataset into rdflib)", "queries-rdflib:load_seconds"),

@@ -6,6 +6,7 @@ Build the knowledge graph from its source tables, then query, validate and analy
     graph = kg.build()                      # tables + ontology -> named graphs (Oxigraph)
     graph.query("complexes-by-designation")  # a canned query -> pandas DataFrame
     report = graph.validate()                # SHACL -> report traced to source rows
+    kg.validate("data.ttl", shapes="shapes.ttl")  # any data against any shapes graph
     table = graph.centrality()               # NetworkX metrics of the collaboration network
 """
 
@@ -19,12 +20,13 @@ from kg.errors import (
     NotConformingError,
     ParameterError,
     RemoteError,
+    ShapesError,
     UsageError,
 )
 from kg.graphs import DEFAULT_BASE_IRI, GraphNames
 from kg.network import Colouring, Metric, NetworkEngine, Projection
 from kg.pipeline import BuildSummary, Reasoning, run_build
-from kg.validation import Engine, Severity, ValidationReport
+from kg.validation import Engine, Severity, ValidationReport, validate
 
 __all__ = [
     "DEFAULT_BASE_IRI",
@@ -46,6 +48,7 @@ __all__ = [
     "Reasoning",
     "RemoteError",
     "Severity",
+    "ShapesError",
     "UsageError",
     "ValidationReport",
     "__version__",
@@ -54,4 +57,5 @@ __all__ = [
     "query_endpoint_named",
     "read",
     "run_build",
+    "validate",
 ]

@@ -12,14 +12,13 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import networkx as nx
 import pandas as pd
 import pyoxigraph as ox
-from rdflib import Graph
 
 from kg._resources import ONTOLOGY_DIR, SOURCES_DIR
 from kg.dataset import Dataset, RdfFormat
@@ -48,7 +47,7 @@ from kg.queries import (
 from kg.queries.catalogue import CannedQuery
 from kg.reasoning import ConsistencyReport, check_consistency
 from kg.remote.loader import DEFAULT_CHUNK_SIZE, LoadReport
-from kg.validation import Engine, ValidationReport, validate_store
+from kg.validation import Engine, ShapesGraph, ValidationReport, validate_store
 
 if TYPE_CHECKING:
     from kg.serve import Server
@@ -145,8 +144,13 @@ class KnowledgeGraph:
 
     # -- checks -----------------------------------------------------------------------------
 
-    def validate(self, *, engine: Engine = Engine.OXIGRAPH, shapes: Graph | Path | None = None) -> ValidationReport:
-        """Validate against the shapes; results trace back to source table rows."""
+    def validate(self, *, engine: Engine = Engine.OXIGRAPH,
+                 shapes: str | Path | Sequence[str | Path] | ShapesGraph | None = None) -> ValidationReport:
+        """Validate against the shapes (the project's by default); results trace back to source table rows.
+
+        The report's ``conforms`` is false as soon as there is any result, warnings included
+        (SHACL 3.6.1); ``report.passes(allow_warnings=True)`` is what ``kg build`` requires.
+        """
         return validate_store(self.store, engine=engine, shapes=shapes, base_iri=self.base_iri)
 
     def check_consistency(self) -> ConsistencyReport:

@@ -27,6 +27,7 @@ __all__ = [
     "NotConformingError",
     "ParameterError",
     "RemoteError",
+    "ShapesError",
     "UsageError",
 ]
 
@@ -82,6 +83,14 @@ class InputError(KGError):
         parts = [p for p in (self.file, location) if p]
         prefix = ": ".join(parts)
         return f"{prefix}: {self.reason}" if prefix else self.reason
+
+
+class ShapesError(InputError):
+    """A shapes graph that is ill-formed, or that asks for what the validator refuses.
+
+    Refused on purpose: ``SERVICE`` and dataset clauses (no shapes graph makes the validator reach
+    the network), SHACL-JavaScript, the SHACL-SPARQL pre-binding restrictions, recursive shapes.
+    """
 
 
 class UsageError(KGError):

@@ -38,7 +38,9 @@ def test_build_writes_every_output(default_build: tuple[Path, kg.BuildSummary]) 
         assert (out / name).stat().st_size > 0, name
     assert {p.stem for p in (out / "queries").glob("*.csv")} == {q.name for q in kg.build().catalogue}
     assert not list(out.glob(".*tmp*")), "temporary files left behind"
-    assert summary.validation.conforms
+    # The shipped data carries the sources' own inconsistencies as warnings: SHACL's verdict is
+    # "does not conform", and the build accepts warnings and infos.
+    assert not summary.validation.conforms and summary.validation.passes(allow_warnings=True)
 
 
 def test_trig_keeps_the_named_graphs(default_build: tuple[Path, kg.BuildSummary]) -> None:
@@ -93,7 +95,7 @@ def test_summary_names_graphs_verdict_and_central_actors(default_build: tuple[Pa
     text = summary.text()
     assert "Triples per named graph:" in text
     assert "graph/table/entities" in text
-    assert "Validation: conforms" in text
+    assert "Validation: 0 violations," in text and "sh:conforms false, accepted" in text
     assert "Most central actors" in text
     assert len(summary.top_actors()) == min(5, len(summary.centrality))
 

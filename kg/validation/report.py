@@ -1,29 +1,33 @@
-"""Validation results: the standard ``sh:ValidationReport`` graph, and a table traced to source rows.
+"""Validation results: the standard ``sh:ValidationReport``, and a table traced to source rows.
 
 Both engines produce :class:`ValidationResult` objects; :class:`ValidationReport` turns them into
 the report graph, a pandas DataFrame with stable columns, CSV and a terminal table. Each row names
 the source table and row of its focus node, so a user can go from a result to the CSV row that
 caused it.
+
+``conforms`` follows SHACL (section 3.6.1): true only when there is no result at all, whatever
+its severity. :meth:`ValidationReport.passes` is the softer test of ``--allow-warnings``: no result
+other than warnings and infos.
 """
 
 from __future__ import annotations
 
 import csv
-import enum
 import hashlib
 import io
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import ClassVar
 
 import pandas as pd
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
+from rdflib import Graph
 
 from kg.dataset import deterministic_turtle, select
-from kg.vocabularies import RDF, SH
+from kg.validation.paths import Path, PredicatePath, path_triples
+from kg.validation.terms import RDF, RDFS, SH, Term, to_rdflib
 
-__all__ = ["REPORT_COLUMNS", "Severity", "ValidationReport", "ValidationResult"]
+__all__ = ["REPORT_COLUMNS", "HandOver", "Severity", "ValidationReport", "ValidationResult"]
 
 REPORT_COLUMNS = (
     "severity",
@@ -41,49 +45,91 @@ REPORT_COLUMNS = (
 """The columns of the report table, in order; they do not change between releases."""
 
 
-class Severity(enum.Enum):
-    """SHACL severities, most severe first."""
+@dataclass(frozen=True)
+class Severity:
+    """A SHACL severity: ``sh:Violation``, ``sh:Warning``, ``sh:Info``, or any other IRI a shape names.
 
-    VIOLATION = "Violation"
-    WARNING = "Warning"
-    INFO = "Info"
+    >>> Severity.WARNING.value, Severity.from_iri("http://example.org/Critical").value
+    ('Warning', 'http://example.org/Critical')
+    """
+
+    iri: str
+
+    VIOLATION: ClassVar[Severity]
+    WARNING: ClassVar[Severity]
+    INFO: ClassVar[Severity]
 
     @property
-    def iri(self) -> URIRef:
-        """The ``sh:`` IRI of the severity."""
-        return SH[self.value]
+    def value(self) -> str:
+        """``Violation``, ``Warning`` or ``Info`` for SHACL's own; the IRI for any other."""
+        return self.iri.removeprefix(SH.namespace) if self.standard else self.iri
+
+    @property
+    def standard(self) -> bool:
+        """Whether this is one of SHACL's three severities."""
+        return self.iri in _STANDARD
+
+    @property
+    def node(self) -> ox.NamedNode:
+        """The severity as an RDF term."""
+        return ox.NamedNode(self.iri)
 
     @classmethod
-    def from_iri(cls, iri: Node) -> Severity:
-        """The severity named by a ``sh:`` IRI."""
-        return cls(str(iri).rsplit("#", 1)[-1])
+    def from_iri(cls, iri: object) -> Severity:
+        """The severity named by an IRI (a term or a string)."""
+        text = iri.value if isinstance(iri, ox.NamedNode) else str(iri)
+        return {s.iri: s for s in (cls.VIOLATION, cls.WARNING, cls.INFO)}.get(text) or cls(text)
+
+    def __repr__(self) -> str:
+        return f"<Severity {self.value}>"
 
 
-@dataclass(frozen=True, order=True)
+_STANDARD = {SH.namespace + name for name in ("Violation", "Warning", "Info")}
+Severity.VIOLATION = Severity(SH.Violation.value)
+Severity.WARNING = Severity(SH.Warning.value)
+Severity.INFO = Severity(SH.Info.value)
+_SEVERITY_ORDER = {Severity.VIOLATION: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+@dataclass(frozen=True)
 class ValidationResult:
     """One ``sh:ValidationResult``."""
 
-    severity: Severity = field(compare=False)
-    focus: Node
-    path: Node | None
-    value: Node | None
-    shape: Node
-    component: URIRef
-    source_constraint: Node | None
+    severity: Severity
+    focus: Term
+    path: Path | None
+    value: Term | None
+    shape: Term
+    component: ox.NamedNode
+    source_constraint: Term | None
     message: str | None
 
     def key(self) -> tuple[str, ...]:
-        """A comparable identity (terms in N-Triples form), used to compare engines."""
+        """A comparable identity (terms in N-Triples form, paths in SPARQL syntax), to compare reports."""
         return (
             self.severity.value,
-            self.focus.n3(),
-            self.path.n3() if self.path is not None else "",
-            self.value.n3() if self.value is not None else "",
-            self.shape.n3(),
-            self.component.n3(),
-            self.source_constraint.n3() if self.source_constraint is not None else "",
+            str(self.focus),
+            self.path.sparql() if self.path is not None else "",
+            str(self.value) if self.value is not None else "",
+            str(self.shape),
+            str(self.component),
+            str(self.source_constraint) if self.source_constraint is not None else "",
             self.message or "",
         )
+
+
+@dataclass(frozen=True)
+class HandOver:
+    """Shapes the Oxigraph engine handed to pySHACL, and why."""
+
+    shapes: tuple[str, ...]
+    """The shapes pySHACL validated (IRIs or blank node labels); empty for the whole shapes graph."""
+    reason: str
+
+    def text(self) -> str:
+        """One line for the terminal and the report."""
+        which = ", ".join(self.shapes) if self.shapes else "the whole shapes graph"
+        return f"validated by pySHACL ({which}): {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -95,28 +141,43 @@ class _Trace:
 
 
 class ValidationReport:
-    """The outcome of validating a dataset against the shapes.
+    """The outcome of validating data against shapes.
 
-    ``conforms`` is true when there is no ``sh:Violation``: warnings (inconsistencies in the
-    sources) and infos (curiosities) are listed but do not fail the build.
+    Attributes
+    ----------
+    results
+        Sorted by severity, then by identity.
+    handovers
+        The shapes pySHACL validated instead of the Oxigraph engine, with the reason.
     """
 
-    def __init__(self, results: Iterable[ValidationResult], *, base_iri: str, engine: str) -> None:
-        self.results: list[ValidationResult] = sorted(results, key=lambda r: (_SEVERITY_ORDER[r.severity], r.key()))
+    def __init__(self, results: Iterable[ValidationResult], *, base_iri: str, engine: str,
+                 handovers: Iterable[HandOver] = ()) -> None:
+        self.results = sorted(results, key=lambda r: (_SEVERITY_ORDER.get(r.severity, 3), r.key()))
         self.base_iri = base_iri
         self.engine = engine
+        self.handovers = list(handovers)
         self._traces: dict[str, _Trace] = {}
 
     @property
     def conforms(self) -> bool:
-        """Whether no result is a violation."""
-        return not any(r.severity is Severity.VIOLATION for r in self.results)
+        """Whether there is no result at all (SHACL 3.6.1): a warning or an info makes it false."""
+        return not self.results
+
+    def passes(self, *, allow_warnings: bool = False, allow_infos: bool = False) -> bool:
+        """Whether the data passes: it conforms, or every result is an allowed severity.
+
+        ``allow_warnings`` allows ``sh:Warning`` and ``sh:Info`` (as pySHACL's ``--allow-warnings``),
+        ``allow_infos`` only ``sh:Info``. A violation or any other severity never passes.
+        """
+        allowed = {Severity.WARNING, Severity.INFO} if allow_warnings else {Severity.INFO} if allow_infos else set()
+        return all(r.severity in allowed for r in self.results)
 
     def counts(self) -> dict[str, int]:
-        """Number of results by severity, every severity present (``{"Violation": 0, ...}``)."""
-        counts = {s.value: 0 for s in Severity}
+        """Number of results by severity: SHACL's three always, then any other severity present."""
+        counts = {s.value: 0 for s in (Severity.VIOLATION, Severity.WARNING, Severity.INFO)}
         for result in self.results:
-            counts[result.severity.value] += 1
+            counts[result.severity.value] = counts.get(result.severity.value, 0) + 1
         return counts
 
     def keys(self) -> list[tuple[str, ...]]:
@@ -134,7 +195,7 @@ class ValidationReport:
 
     def trace(self, store: ox.Store) -> None:
         """Look up the label and the source table row of every focus node in ``store``."""
-        focus_nodes = sorted({r.focus for r in self.results if isinstance(r.focus, URIRef)}, key=str)
+        focus_nodes = sorted({r.focus.value for r in self.results if isinstance(r.focus, ox.NamedNode)})
         if not focus_nodes:
             return
         values = " ".join(f"<{node}>" for node in focus_nodes)
@@ -173,13 +234,13 @@ class ValidationReport:
         """The report as a list of rows with :data:`REPORT_COLUMNS`."""
         rows: list[dict[str, object]] = []
         for result in self.results:
-            trace = self._traces.get(str(result.focus), _Trace("", "", None, ""))
+            trace = self._traces.get(_text(result.focus), _Trace("", "", None, ""))
             rows.append(
                 {
                     "severity": result.severity.value,
                     "focus_node": _text(result.focus),
                     "focus_label": trace.label,
-                    "path": _text(result.path),
+                    "path": _path_text(result.path),
                     "value": _text(result.value),
                     "message": result.message or "",
                     "shape": _text(result.shape),
@@ -209,13 +270,21 @@ class ValidationReport:
             writer.writerow({k: "" if v is None else v for k, v in row.items()})
         return buffer.getvalue()
 
-    def to_text(self, *, width: int = 120, limit: int | None = 50) -> str:
+    def verdict(self, *, allow_warnings: bool = False) -> str:
+        """One line: whether the data conforms, with the counts, and whether warnings were allowed."""
+        counts = self.counts()
+        tally = ", ".join(f"{n} {_plural(k, n)}" for k, n in counts.items())
+        if self.conforms:
+            return f"Validation: conforms ({tally})"
+        if allow_warnings and self.passes(allow_warnings=True):
+            return f"Validation: does not conform, accepted: only warnings and infos, which are allowed ({tally})"
+        return f"Validation: DOES NOT CONFORM ({tally})"
+
+    def to_text(self, *, width: int = 120, limit: int | None = 50, allow_warnings: bool = False) -> str:
         """A readable table for a terminal: severity, focus, path, value and message."""
         rows = self.rows()
-        counts = self.counts()
-        verdict = "conforms" if self.conforms else "DOES NOT CONFORM"
-        tally = f"{counts['Violation']} violations, {counts['Warning']} warnings, {counts['Info']} infos"
-        lines = [f"Validation: {verdict} ({tally})"]
+        lines = [self.verdict(allow_warnings=allow_warnings)]
+        lines.extend(f"Note: {handover.text()}" for handover in self.handovers)
         shown = rows if limit is None else rows[:limit]
         if shown:
             headers = ("severity", "focus", "path", "value", "message", "source")
@@ -235,72 +304,77 @@ class ValidationReport:
             lines.append(f"... and {len(rows) - limit} more (see the CSV report)")
         return "\n".join(lines)
 
-    def graph(self) -> Graph:
-        """The standard ``sh:ValidationReport`` graph, with stable IRIs for the results."""
-        graph = Graph()
-        graph.bind("sh", SH)
-        report = URIRef(self.base_iri + "validation/report")
-        graph.add((report, RDF.type, SH.ValidationReport))
-        graph.add((report, SH.conforms, Literal(self.conforms)))
+    def triples(self) -> list[ox.Triple]:
+        """The standard ``sh:ValidationReport`` as triples, with stable IRIs for the results."""
+        report = ox.NamedNode(self.base_iri + "validation/report")
+        boolean = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+        triples = [
+            ox.Triple(report, RDF.type, SH.ValidationReport),
+            ox.Triple(report, SH.conforms, ox.Literal("true" if self.conforms else "false", datatype=boolean)),
+        ]
+        triples.extend(ox.Triple(report, RDFS.comment, ox.Literal(h.text())) for h in self.handovers)
         seen: dict[str, int] = {}
         for result in self.results:
             digest = hashlib.sha256("\x1f".join(result.key()).encode()).hexdigest()[:20]
             seen[digest] = seen.get(digest, 0) + 1
-            node = URIRef(f"{self.base_iri}validation/result/{digest}-{seen[digest]}")
-            graph.add((report, SH.result, node))
-            graph.add((node, RDF.type, SH.ValidationResult))
-            graph.add((node, SH.resultSeverity, result.severity.iri))
-            graph.add((node, SH.focusNode, result.focus))
-            graph.add((node, SH.sourceShape, result.shape))
-            graph.add((node, SH.sourceConstraintComponent, result.component))
+            node = ox.NamedNode(f"{self.base_iri}validation/result/{digest}-{seen[digest]}")
+            triples.append(ox.Triple(report, SH.result, node))
+            triples.append(ox.Triple(node, RDF.type, SH.ValidationResult))
+            triples.append(ox.Triple(node, SH.resultSeverity, result.severity.node))
+            triples.append(ox.Triple(node, SH.focusNode, result.focus))
+            triples.append(ox.Triple(node, SH.sourceShape, result.shape))
+            triples.append(ox.Triple(node, SH.sourceConstraintComponent, result.component))
             if result.path is not None:
-                graph.add((node, SH.resultPath, result.path))
+                path_node, path_description = path_triples(result.path)
+                triples.append(ox.Triple(node, SH.resultPath, path_node))
+                triples.extend(path_description)
             if result.value is not None:
-                graph.add((node, SH.value, result.value))
+                triples.append(ox.Triple(node, SH.value, result.value))
             if result.source_constraint is not None:
-                graph.add((node, SH.sourceConstraint, result.source_constraint))
+                triples.append(ox.Triple(node, SH.sourceConstraint, result.source_constraint))
             if result.message:
-                graph.add((node, SH.resultMessage, Literal(result.message)))
+                triples.append(ox.Triple(node, SH.resultMessage, ox.Literal(result.message)))
+        return triples
+
+    def graph(self) -> Graph:
+        """The report as an rdflib graph (for rdflib users; the same triples as :meth:`triples`)."""
+        graph = Graph()
+        graph.bind("sh", SH.namespace)
+        for triple in self.triples():
+            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
         return graph
 
     def turtle(self) -> bytes:
-        """The report graph as Turtle, deterministic."""
-        triples = [
-            ox.Triple(*(_to_oxigraph(term) for term in triple))  # type: ignore[arg-type]
-            for triple in self.graph()
-        ]
+        """The report as Turtle, deterministic."""
         return deterministic_turtle(
-            triples, prefixes={"sh": str(SH), "kikg": "https://w3id.org/kikg/def#", "kikgsh": "https://w3id.org/kikg/shapes#"}
+            self.triples(),
+            prefixes={"sh": SH.namespace, "rdfs": RDFS.namespace, "kikg": "https://w3id.org/kikg/def#",
+                      "kikgsh": "https://w3id.org/kikg/shapes#"},
         )
 
 
-def _to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    assert isinstance(term, Literal)
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    if term.datatype:
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-    return ox.Literal(str(term))
+def _path_text(path: Path | None) -> str:
+    if path is None:
+        return ""
+    return path.iri.value if isinstance(path, PredicatePath) else path.sparql()
 
 
-_SEVERITY_ORDER = {Severity.VIOLATION: 0, Severity.WARNING: 1, Severity.INFO: 2}
+def _plural(severity: str, count: int) -> str:
+    name = {"Violation": "violation", "Warning": "warning", "Info": "info"}.get(severity, f"<{severity}>")
+    return name + ("s" if count != 1 and severity in ("Violation", "Warning", "Info") else "")
 
 
-def _text(node: Node | None) -> str:
+def _text(node: Term | None) -> str:
     if node is None:
         return ""
-    if isinstance(node, BNode):
-        return "_:" + str(node)
-    return str(node)
+    if isinstance(node, ox.BlankNode):
+        return "_:" + node.value
+    return node.value
 
 
 def _short(text: str, base: str) -> str:
     for prefix, short in ((base, ""), ("https://w3id.org/kikg/def#", "kikg:"), ("https://w3id.org/kikg/shapes#", "kikgsh:")):
-        if text.startswith(prefix):
+        if prefix and text.startswith(prefix):
             return short + text[len(prefix):]
     return text
 
@@ -316,8 +390,8 @@ def _format_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, widt
     def cut(text: str, size: int) -> str:
         return text if len(text) <= size else text[: size - 1] + "…"
 
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))
     for row in rows:
-        lines.append("  ".join(cut(c, w).ljust(w) for c, w in zip(row, widths)).rstrip())
+        lines.append("  ".join(cut(c, w).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     return lines
