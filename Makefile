@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install browser bench bench-quick docs lint typecheck clean
+.PHONY: run test install browser owlapi bench bench-quick docs lint typecheck clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,11 @@ run: $(STAMP)
 browser:
 	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || ./scripts/install-browser.sh
 
-test: $(STAMP) browser
+# Debian's OWL API for the OWL 2 DL profile test of the ontology, installed where missing.
+owlapi:
+	@test -f /usr/share/java/owlapi-distribution.jar || ./scripts/install-owlapi.sh
+
+test: $(STAMP) browser owlapi
 	$(BIN)/python -m pytest
 
 docs: $(STAMP)
