@@ -16,10 +16,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import networkx as nx
-import pandas as pd
 import pyoxigraph as ox
 
+from kg._lazy import lazy_import
 from kg._resources import ONTOLOGY_DIR, SOURCES_DIR
 from kg.dataset import Dataset, RdfFormat
 from kg.errors import InputError, UsageError
@@ -50,7 +49,13 @@ from kg.remote.loader import DEFAULT_CHUNK_SIZE, LoadReport
 from kg.validation import Engine, ShapesGraph, ValidationReport, validate_store
 
 if TYPE_CHECKING:
+    import networkx as nx
+    import pandas as pd
+
     from kg.serve import Server
+else:  # loaded on first use, see kg._lazy
+    nx = lazy_import("networkx")
+    pd = lazy_import("pandas")
 
 __all__ = ["KnowledgeGraph", "build", "ontology_triples", "query_endpoint_named", "read"]
 

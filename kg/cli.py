@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kg._version import __version__
 from kg.errors import KGError, UsageError
-from kg.network.exports import NETWORK_FILES
+from kg.network.graphs import NETWORK_FILES
 
 __all__ = ["main"]
 
@@ -44,7 +44,9 @@ def _load_graph(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         return kg.read(data, base_iri=args.base_iri or kg.DEFAULT_BASE_IRI)
     default = Path("build") / "kg.trig"
     if default.is_file() and not getattr(args, "sources", None):
-        return kg.read(default, base_iri=args.base_iri or kg.DEFAULT_BASE_IRI)
+        from kg.store_cache import read_cached
+
+        return kg.KnowledgeGraph(read_cached(default, base_iri=args.base_iri or kg.DEFAULT_BASE_IRI))
     return kg.build(getattr(args, "sources", None), base_iri=args.base_iri)
 
 
@@ -61,6 +63,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         args.out, sources=args.sources, base_iri=args.base_iri, formats=formats, reasoning=reasoning,
         progress=_progress(args, STEPS),
     )
+    from kg.store_cache import write_cache
+
+    # The store that later commands open instead of parsing kg.trig (see kg.store_cache).
+    write_cache(summary.graph.dataset, Path(args.out) / "kg.trig", base_iri=summary.graph.base_iri)
     if not args.quiet:
         print(summary.text())
     return 0

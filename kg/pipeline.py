@@ -11,9 +11,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
+from kg._lazy import lazy_import
 from kg.api import KnowledgeGraph, build
 from kg.dataset import RdfFormat
 from kg.errors import InconsistentOntologyError, NotConformingError
@@ -23,6 +23,11 @@ from kg.progress import SILENT, Progress
 from kg.reasoning import ConsistencyReport, java_available
 from kg.validation import ValidationReport
 from kg.void import describe_dataset
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:  # loaded on first use, see kg._lazy
+    pd = lazy_import("pandas")
 
 __all__ = ["STEPS", "BuildSummary", "Reasoning", "run_build"]
 

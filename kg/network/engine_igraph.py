@@ -15,13 +15,18 @@ import random
 from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-import numpy as np
-
+from kg._lazy import lazy_import
 from kg.errors import UsageError
 from kg.network.graphs import sampled_sources, scale_sampled_betweenness, undirected_weighted
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import numpy as np
+else:  # loaded on first use, see kg._lazy
+    nx = lazy_import("networkx")
+    np = lazy_import("numpy")
 
 __all__ = ["compute", "load_igraph", "seeded", "to_igraph"]
 

@@ -7,12 +7,17 @@ backend configured by the user (``nx.config.backend_priority``) is used where it
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from typing import TYPE_CHECKING
 
-import networkx as nx
-import numpy as np
-import scipy.sparse.linalg
-
+from kg._lazy import lazy_import
 from kg.network.graphs import sampled_sources, scale_sampled_betweenness, undirected_weighted
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import numpy as np
+else:  # loaded on first use, see kg._lazy
+    nx = lazy_import("networkx")
+    np = lazy_import("numpy")
 
 __all__ = ["compute"]
 
@@ -26,6 +31,8 @@ def _leading_eigenvector(component: nx.Graph, nodes: list[Hashable]) -> np.ndarr
         _, vectors = np.linalg.eigh(matrix.toarray())
         vector = vectors[:, -1]
     else:
+        import scipy.sparse.linalg  # only large components need it
+
         _, vectors = scipy.sparse.linalg.eigsh(matrix, k=1, which="LA", tol=0, v0=np.ones(len(nodes)))
         vector = vectors[:, 0]
     vector = np.abs(vector)

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import io
 import re
+from typing import TYPE_CHECKING
 
-import networkx as nx
-import pandas as pd
-
+from kg._lazy import lazy_import
+from kg.network.graphs import NETWORK_FILES
 from kg.network.picture import Colouring, png_bytes
 from kg.network.writeback import METRIC_COLUMNS, SIGNIFICANT_DIGITS
 
-__all__ = ["NETWORK_FILES", "annotate", "centrality_csv", "gexf_bytes", "graphml_bytes", "network_files"]
+if TYPE_CHECKING:
+    import networkx as nx
+    import pandas as pd
+else:  # loaded on first use, see kg._lazy
+    nx = lazy_import("networkx")
+    pd = lazy_import("pandas")
 
-NETWORK_FILES = {"csv": "centrality.csv", "graphml": "network.graphml", "gexf": "network.gexf", "png": "network.png"}
-"""The file each network output is written to, by output name (``kg network --output``)."""
+__all__ = ["NETWORK_FILES", "annotate", "centrality_csv", "gexf_bytes", "graphml_bytes", "network_files"]
 
 _INTEGER_COLUMNS = {"degree", "core_number", "community"}
 

@@ -10,12 +10,21 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Hashable, Mapping
+from typing import TYPE_CHECKING
 
-import networkx as nx
-
+from kg._lazy import lazy_import
 from kg.errors import UsageError
 
-__all__ = ["SEED", "check_graph", "sampled_sources", "scale_sampled_betweenness", "undirected_weighted"]
+if TYPE_CHECKING:
+    import networkx as nx
+else:  # loaded on first use, see kg._lazy
+    nx = lazy_import("networkx")
+
+__all__ = ["NETWORK_FILES", "SEED", "check_graph", "sampled_sources", "scale_sampled_betweenness", "undirected_weighted"]
+
+NETWORK_FILES = {"csv": "centrality.csv", "graphml": "network.graphml", "gexf": "network.gexf", "png": "network.png"}
+"""The file each network output is written to, by output name (``kg network --output``; light, for the
+CLI's argument parser)."""
 
 SEED = 42
 """Seed of the community detection and of the sources sampled for approximate betweenness."""

@@ -44,14 +44,19 @@ import enum
 import math
 from collections.abc import Hashable, Iterable, Mapping
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-import pandas as pd
-
+from kg._lazy import lazy_import
 from kg.errors import UsageError
 from kg.network import engine_igraph, engine_networkx
 from kg.network.graphs import SEED, check_graph, undirected_weighted
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import pandas as pd
+else:  # loaded on first use, see kg._lazy
+    nx = lazy_import("networkx")
+    pd = lazy_import("pandas")
 
 __all__ = [
     "DEFAULT_METRICS",

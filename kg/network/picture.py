@@ -7,12 +7,18 @@ import enum
 import io
 from collections import Counter
 from collections.abc import Hashable
+from typing import TYPE_CHECKING
 
-import networkx as nx
-import pandas as pd
-
+from kg._lazy import lazy_import
 from kg.errors import UsageError
 from kg.network.graphs import SEED, undirected_weighted
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import pandas as pd
+else:  # loaded on first use, see kg._lazy
+    nx = lazy_import("networkx")
+    pd = lazy_import("pandas")
 
 __all__ = ["Colouring", "png_bytes"]
 

@@ -21,10 +21,11 @@ import enum
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import pyoxigraph as ox
 
+from kg._lazy import lazy_import
 from kg.errors import UsageError
 from kg.network.sparql import (
     ACTORS_QUERY,
@@ -34,6 +35,11 @@ from kg.network.sparql import (
     attributes_query,
 )
 from kg.queries.binding import find_forbidden_keyword
+
+if TYPE_CHECKING:
+    import networkx as nx
+else:  # loaded on first use, see kg._lazy
+    nx = lazy_import("networkx")
 
 __all__ = [
     "Involvement",

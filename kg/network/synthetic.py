@@ -14,11 +14,17 @@ first: the query follows its class and property hierarchies).
 from __future__ import annotations
 
 import random
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import pyoxigraph as ox
 
+from kg._lazy import lazy_import
 from kg.network.graphs import SEED
+
+if TYPE_CHECKING:
+    import networkx as nx
+else:  # loaded on first use, see kg._lazy
+    nx = lazy_import("networkx")
 
 __all__ = ["synthetic_network", "synthetic_quads"]
 

@@ -19,12 +19,18 @@ import hashlib
 import json
 import math
 from collections.abc import Collection, Mapping
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import pyoxigraph as ox
 
+from kg._lazy import lazy_import
 from kg.namespace import KIKG
 from kg.vocabularies import PROV, RDF, RDFS
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:  # loaded on first use, see kg._lazy
+    pd = lazy_import("pandas")
 
 __all__ = ["METRIC_COLUMNS", "SIGNIFICANT_DIGITS", "analysis_triples", "format_score"]
 

@@ -33,6 +33,8 @@ __all__ = ["CannedQuery", "Catalogue", "Parameter", "parse_query_file"]
 
 _HEADER_LINE = re.compile(r"^#\+ ?(.*)$")
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+# libyaml's safe loader where PyYAML was built with it: the same documents, ten times faster.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -99,14 +101,19 @@ def parse_query_file(path: str | Path, *, name: str | None = None) -> CannedQuer
         elif line.strip() and not line.startswith("#"):
             break
     try:
-        header = yaml.safe_load("\n".join(header_lines)) if header_lines else {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(
-            f"malformed #+ header: {getattr(exc, 'problem', exc)}",
-            file=path,
-            line=(mark.line + 1) if mark else None,
-        ) from None
+        header = yaml.load("\n".join(header_lines), Loader=_SAFE_LOADER) if header_lines else {}
+    except yaml.YAMLError:
+        header = None
+    if header is None and header_lines:
+        try:  # again with the pure-Python loader, which places the error on the header's own lines
+            header = yaml.safe_load("\n".join(header_lines))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise InputError(
+                f"malformed #+ header: {getattr(exc, 'problem', exc)}",
+                file=path,
+                line=(mark.line + 1) if mark else None,
+            ) from None
     header = header or {}
     if not isinstance(header, dict):
         raise InputError("the #+ header must be a YAML mapping", file=path)

@@ -13,9 +13,16 @@ import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import pyoxigraph as ox
+
+from kg._lazy import lazy_import
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:  # loaded on first use, see kg._lazy
+    pd = lazy_import("pandas")
 
 __all__ = ["QueryResult", "Term"]
 

@@ -17,15 +17,20 @@ import hashlib
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-import pandas as pd
 import pyoxigraph as ox
 from rdflib import Graph
 
+from kg._lazy import lazy_import
 from kg.dataset import deterministic_turtle, select
 from kg.validation.paths import Path, PredicatePath, path_triples
 from kg.validation.terms import RDF, RDFS, SH, Term, to_rdflib
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:  # loaded on first use, see kg._lazy
+    pd = lazy_import("pandas")
 
 __all__ = ["REPORT_COLUMNS", "HandOver", "Severity", "ValidationReport", "ValidationResult"]
 
