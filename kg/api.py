@@ -158,9 +158,13 @@ class KnowledgeGraph:
         """
         return validate_store(self.store, engine=engine, shapes=shapes, base_iri=self.base_iri)
 
-    def check_consistency(self) -> ConsistencyReport:
-        """Check the ontology with the data with the HermiT reasoner (needs Java)."""
-        return check_consistency(self.dataset.quads())
+    def check_consistency(self, *, cache: str | Path | None = None) -> ConsistencyReport:
+        """Check the ontology with the data with the HermiT reasoner (needs Java).
+
+        With ``cache`` (a JSON file), HermiT is not run again on input it found consistent before
+        (see :mod:`kg.reasoning`).
+        """
+        return check_consistency(self.dataset.canonical_ntriples(), cache=cache)
 
     # -- network ----------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from kg.errors import InconsistentOntologyError, NotConformingError
 from kg.network import centrality_frame, network_files
 from kg.outputs import OutputStage
 from kg.progress import SILENT, Progress
-from kg.reasoning import ConsistencyReport, java_available
+from kg.reasoning import CONSISTENCY_CACHE, ConsistencyCheck, ConsistencyReport, java_available
 from kg.validation import ValidationReport
 from kg.void import describe_dataset
 
@@ -76,9 +76,12 @@ class BuildSummary:
             # SHACL says the data does not conform as soon as there is a result; the build accepts
             # warnings and infos (as --allow-warnings), which record the sources' own disagreements.
             lines.append(f"Validation: {tally}; sh:conforms false, accepted: the build allows warnings and infos")
-        if self.consistency is not None:
+        if self.consistency is not None and self.consistency.reused:
+            lines.append(f"Reasoning (HermiT): consistent (not run again: the ontology and data are those of the "
+                         f"last consistent check, sha256 {self.consistency.digest[:12]})")
+        elif self.consistency is not None:
             state = "consistent" if self.consistency.ok else "INCONSISTENT"
-            lines.append(f"Reasoning (HermiT): {state} ({self.consistency.seconds:.1f} s)")
+            lines.append(f"Reasoning (HermiT): {state} ({self.consistency.seconds:.1f} s, alongside the other steps)")
         else:
             lines.append("Reasoning (HermiT): skipped")
         lines.append("Most central actors (betweenness):")
@@ -119,13 +122,32 @@ def run_build(
     out.mkdir(parents=True, exist_ok=True)
     with progress.step("mapping source tables"):
         graph = build(sources, base_iri=base_iri)
-    consistency = None
+    check = None
+    if reasoning is Reasoning.ON or (reasoning is Reasoning.AUTO and java_available()):
+        # HermiT runs in its own JVM while the steps below go on, on the graph as mapped (before the
+        # analysis graph); its answer is awaited before anything is written.
+        check = ConsistencyCheck(graph.dataset.canonical_ntriples(), cache=out / CONSISTENCY_CACHE)
+    try:
+        return _analyse_and_write(graph, out, formats=formats, check=check, progress=progress)
+    finally:
+        if check is not None:
+            check.cancel()  # stops the reasoner when a step failed first; nothing to stop otherwise
+
+
+def _await_consistency(check: ConsistencyCheck | None, progress: Progress) -> ConsistencyReport | None:
+    """The reasoner's answer; an inconsistency stops the build."""
     with progress.step("checking consistency (HermiT)"):
-        if reasoning is Reasoning.ON or (reasoning is Reasoning.AUTO and java_available()):
-            consistency = graph.check_consistency()
-            if not consistency.ok:
-                detail = consistency.message or "unsatisfiable classes: " + ", ".join(consistency.unsatisfiable)
-                raise InconsistentOntologyError(f"the ontology with the data is inconsistent: {detail}")
+        if check is None:
+            return None
+        consistency = check.result()
+    if not consistency.ok:
+        detail = consistency.message or "unsatisfiable classes: " + ", ".join(consistency.unsatisfiable)
+        raise InconsistentOntologyError(f"the ontology with the data is inconsistent: {detail}")
+    return consistency
+
+
+def _analyse_and_write(graph: KnowledgeGraph, out: Path, *, formats: tuple[RdfFormat, ...],
+                       check: ConsistencyCheck | None, progress: Progress) -> BuildSummary:
     with progress.step("network metrics"):
         network = graph.network()
         frame = centrality_frame(network)
@@ -137,6 +159,7 @@ def run_build(
         stage.write("validation-report.ttl", report.turtle())
         stage.write("validation.csv", report.to_csv().encode())
         if not report.passes(allow_warnings=True):
+            _await_consistency(check, progress)  # an inconsistency comes first: nothing is written
             stage.commit()
             counts = report.counts()
             refused = len(report) - counts["Warning"] - counts["Info"]
@@ -161,6 +184,7 @@ def run_build(
             total = ntriples.count(b"\n")
             stage.write("void.ttl", describe_dataset(graph.dataset, files=files, triples=total))
             stage.write("reconciliation.csv", graph.reconciliation().to_csv(index=False, lineterminator="\n").encode())
+        consistency = _await_consistency(check, progress)
         written = stage.commit()
     except BaseException:
         stage.discard()

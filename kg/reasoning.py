@@ -1,30 +1,49 @@
-"""Consistency check of the ontology with the data, by the HermiT reasoner through owlready2.
+"""Consistency check of the ontology with the data, by the HermiT reasoner (the copy owlready2 ships).
+
+HermiT runs as its own Java process on the triples written as N-Triples, asked for the classes
+equivalent to ``owl:Nothing`` (``-U``): that answers both questions of the check, whether the graph
+has a model at all (HermiT stops with ``InconsistentOntologyException`` when it has none) and which
+named classes can have no member. Going through owlready2's Python world instead would load the
+graph into its quadstore, write it out again and classify every class, property and instance, which
+took three times as long for the same answer.
 
 HermiT only knows the datatypes of the OWL 2 datatype map; literals of other datatypes (``xsd:gYear``,
 ``xsd:gMonthDay``...) are ignored by the check, not rejected: SHACL validates them instead.
 
-The reasoner sees exactly the triples it is given: ``owl:imports`` statements are dropped before
-owlready2 reads them, because owlready2 would otherwise download every imported ontology from the
-web. Reused vocabularies (ORG, PROV, schema.org...) are therefore not part of the check; only what
-the kikg ontology itself says about them (its sub-class and sub-property axioms) is.
+The reasoner sees exactly the triples it is given: ``owl:imports`` statements are dropped first,
+because the OWL API would otherwise download every imported ontology from the web. Reused
+vocabularies (ORG, PROV, schema.org...) are therefore not part of the check; only what the kikg
+ontology itself says about them (its sub-class and sub-property axioms) is.
+
+Two things keep the check off the critical path of a build (:func:`kg.run_build`): a
+:class:`ConsistencyCheck` runs in the background while the other steps go on, and with a ``cache``
+file a check is not run again on the same input: the SHA-256 of the canonical N-Triples HermiT would
+read (ontology plus data) is recorded after a consistent run, and a later check of the same bytes
+with the same reasoner returns that result, marked ``reused``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
+import hashlib
+import importlib.util
+import json
+import os
 import shutil
+import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg.errors import KGError
 
-__all__ = ["ConsistencyReport", "check_consistency", "disjointness_clashes", "java_available"]
+__all__ = ["CONSISTENCY_CACHE", "ConsistencyCheck", "ConsistencyReport", "check_consistency", "disjointness_clashes",
+           "java_available", "reasoner_input"]
 
 _OWL = "http://www.w3.org/2002/07/owl#"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -33,6 +52,17 @@ _OWL_NOTHING = _OWL + "Nothing"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _EXPLAINED = 3
 """How many clashing entities an inconsistency message names."""
+_IMPORTS_PREDICATE = f"<{_OWL_IMPORTS}>".encode()
+_HERMIT_MAIN = "org.semanticweb.HermiT.cli.CommandLine"
+_HERMIT_OPTIONS = ("-U", "--ignoreUnsupportedDatatypes")
+_JAVA_OPTIONS = ("-Xmx2000M", "-XX:TieredStopAtLevel=1")
+"""The Java heap HermiT gets (owlready2's default), and the quick compiler only: a run of seconds then
+spends half the CPU time it spends with the optimising compiler, for the same answer."""
+_PREFIXES = {"owl:": _OWL, "rdfs:": _RDFS, "rdf:": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+             "xsd:": "http://www.w3.org/2001/XMLSchema#"}
+
+CONSISTENCY_CACHE = ".kg-consistency.json"
+"""The file, in a build's output folder, recording the input of the last consistent check."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +83,10 @@ class ConsistencyReport:
     message: str = ""
     """The reasoner's reason when the graph is inconsistent."""
     seconds: float = 0.0
+    digest: str = ""
+    """SHA-256 of the canonical N-Triples the reasoner was given (ontology plus data)."""
+    reused: bool = False
+    """True when HermiT did not run: the same input was found consistent by the last check."""
 
     @property
     def ok(self) -> bool:
@@ -65,48 +99,178 @@ def java_available() -> bool:
     return shutil.which("java") is not None
 
 
-def check_consistency(triples: Iterable[ox.Triple | ox.Quad]) -> ConsistencyReport:
-    """Run HermiT on ``triples`` (the ontology and the data, as one graph; graph names are dropped).
+def reasoner_input(triples: Iterable[ox.Triple | ox.Quad] | bytes) -> bytes:
+    """What HermiT reads: canonical N-Triples (sorted, unique) of ``triples`` without graph names and
+    without ``owl:imports``; ``triples`` may also be N-Triples text (as :meth:`Dataset.canonical_ntriples
+    <kg.dataset.Dataset.canonical_ntriples>` gives it).
+
+    >>> n = ox.NamedNode
+    >>> reasoner_input([ox.Triple(n("http://ex/b"), n("http://ex/p"), n("http://ex/c")),
+    ...                 ox.Triple(n("http://ex/a"), n(_OWL_IMPORTS), n("http://ex/o"))])
+    b'<http://ex/b> <http://ex/p> <http://ex/c> .\\n'
+    """
+    if isinstance(triples, bytes):
+        lines = {line for line in triples.split(b"\n") if line and not line.startswith(b"#")}
+    else:
+        lines = {str(ox.Triple(t.subject, t.predicate, t.object)).encode() + b" ." for t in triples}
+    # In N-Triples the subject holds no space, so the second word of a line is its predicate.
+    kept = sorted(line for line in lines if line.split(b" ", 2)[1] != _IMPORTS_PREDICATE)
+    return b"".join(line + b"\n" for line in kept)
+
+
+def _hermit_classpath() -> str:
+    # The HermiT jar owlready2 ships, found without importing owlready2 (slow to import, not needed).
+    spec = importlib.util.find_spec("owlready2")
+    if spec is None or spec.origin is None:
+        raise KGError("the consistency check needs owlready2 (it ships HermiT): pip install owlready2")
+    folder = Path(spec.origin).parent / "hermit"
+    return os.pathsep.join([str(folder), str(folder / "HermiT.jar")])
+
+
+def _reasoner() -> str:
+    try:
+        return f"HermiT of owlready2 {version('owlready2')} " + " ".join(_HERMIT_OPTIONS)
+    except PackageNotFoundError:  # pragma: no cover - found by _hermit_classpath first
+        return "HermiT " + " ".join(_HERMIT_OPTIONS)
+
+
+class ConsistencyCheck:
+    """HermiT on a snapshot of ``triples``, running in a background thread from construction on.
+
+    The triples are read when the check is made, so later changes to the store (the analysis graph a
+    build writes meanwhile) are not part of it. :meth:`result` waits for the answer; :meth:`cancel`
+    stops the reasoner. With ``cache`` (a JSON file), a consistent result is recorded there with the
+    digest of the input, and a later check of the same input returns it at once (``reused``).
+
+    Raises
+    ------
+    KGError
+        If Java is missing (at construction); from :meth:`result`, if the reasoner fails for another
+        reason than an inconsistency.
+    """
+
+    def __init__(self, triples: Iterable[ox.Triple | ox.Quad] | bytes, *, cache: str | Path | None = None) -> None:
+        java = shutil.which("java")
+        if java is None:
+            raise KGError("the consistency check needs Java (HermiT runs on the JVM); install a JDK or skip it")
+        self._java = java
+        self._data = reasoner_input(triples)
+        self.digest = hashlib.sha256(self._data).hexdigest()
+        self._cache = Path(cache) if cache is not None else None
+        self._process: subprocess.Popen[str] | None = None
+        self._cancelled = False
+        self._lock = threading.Lock()
+        self._report: ConsistencyReport | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="kikg-hermit", daemon=True)
+        self._thread.start()
+
+    def _stamp(self) -> dict[str, object]:
+        return {"sha256": self.digest, "reasoner": _reasoner(), "consistent": True}
+
+    def _recorded(self) -> bool:
+        if self._cache is None:
+            return False
+        try:
+            return bool(json.loads(self._cache.read_text(encoding="utf-8")) == self._stamp())
+        except (OSError, ValueError):
+            return False
+
+    def _record(self) -> None:
+        if self._cache is None:
+            return
+        temporary = self._cache.with_name(f"{self._cache.name}.tmp-{os.getpid()}")
+        try:
+            self._cache.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_text(json.dumps(self._stamp(), indent=1) + "\n", encoding="utf-8")
+            os.replace(temporary, self._cache)
+        except OSError:  # a cache that cannot be written only costs the next check its time
+            temporary.unlink(missing_ok=True)
+
+    def _run(self) -> None:
+        try:
+            self._report = self._check()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller of result()
+            self._error = exc
+
+    def _check(self) -> ConsistencyReport:
+        started = time.perf_counter()
+        if self._recorded():
+            return ConsistencyReport(True, [], "", time.perf_counter() - started, self.digest, reused=True)
+        with tempfile.TemporaryDirectory(prefix="kikg-reasoning-") as directory:
+            path = Path(directory) / "graph.nt"
+            path.write_bytes(self._data)
+            command = [self._java, *_JAVA_OPTIONS, "-cp", _hermit_classpath(), _HERMIT_MAIN,
+                       *_HERMIT_OPTIONS, path.as_uri()]
+            with self._lock:
+                if self._cancelled:
+                    raise KGError("the consistency check was cancelled")
+                self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                                 stdin=subprocess.DEVNULL, text=True)
+            out, err = self._process.communicate()
+        seconds = time.perf_counter() - started
+        if self._process.returncode != 0:
+            if self._cancelled:
+                raise KGError("the consistency check was cancelled")
+            if "InconsistentOntologyException" in err:
+                triples = ox.parse(self._data, format=ox.RdfFormat.N_TRIPLES)
+                reason = disjointness_clashes(triples) or "HermiT found no model of the ontology with the data"
+                return ConsistencyReport(False, [], reason, seconds, self.digest)
+            raise KGError(f"the reasoner failed: {_reason(err)}")
+        unsatisfiable = sorted(iri for iri in _named_classes(out) if iri != _OWL_NOTHING)
+        report = ConsistencyReport(True, unsatisfiable, "", seconds, self.digest)
+        if report.ok:
+            self._record()
+        return report
+
+    def result(self) -> ConsistencyReport:
+        """Wait for the reasoner and return its report.
+
+        Raises
+        ------
+        KGError
+            If the reasoner failed for another reason than an inconsistency, or was cancelled.
+        """
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._report is not None
+        return self._report
+
+    def cancel(self) -> None:
+        """Stop the reasoner (when a build fails meanwhile); :meth:`result` then raises."""
+        with self._lock:
+            self._cancelled = True
+            if self._process is not None and self._process.poll() is None:
+                self._process.kill()
+
+
+def check_consistency(triples: Iterable[ox.Triple | ox.Quad] | bytes, *, cache: str | Path | None = None
+                      ) -> ConsistencyReport:
+    """Run HermiT on ``triples`` (the ontology and the data, as one graph; graph names are dropped)
+    and wait for its report. ``triples`` and ``cache`` are as for :class:`ConsistencyCheck`.
 
     Raises
     ------
     KGError
         If Java is missing or the reasoner fails for another reason than inconsistency.
     """
-    import owlready2  # slow to import; only the reasoning step needs it
+    return ConsistencyCheck(triples, cache=cache).result()
 
-    if not java_available():
-        raise KGError("the consistency check needs Java (HermiT runs on the JVM); install a JDK or skip it")
-    started = time.perf_counter()
-    unique = {
-        ox.Triple(t.subject, t.predicate, t.object) for t in triples if t.predicate.value != _OWL_IMPORTS
-    }
-    with tempfile.TemporaryDirectory(prefix="kikg-reasoning-") as directory:
-        path = Path(directory) / "graph.nt"
-        ox.serialize(sorted(unique, key=str), output=str(path), format=ox.RdfFormat.N_TRIPLES)
-        world = owlready2.World()
-        try:
-            # owlready2 prints a warning for each property also typed as a Data Cube component
-            # property; those typings are right (RDF Data Cube asks for them), so the noise is dropped.
-            with contextlib.redirect_stderr(io.StringIO()):
-                try:
-                    ontology = world.get_ontology(path.as_uri()).load()
-                except owlready2.OwlReadyOntologyParsingError as exc:
-                    raise KGError(f"the reasoner cannot read the graph: {_reason(exc)}") from None
-            try:
-                with ontology:
-                    owlready2.sync_reasoner_hermit(
-                        world, infer_property_values=False, ignore_unsupported_datatypes=True, debug=0
-                    )
-            except owlready2.OwlReadyInconsistentOntologyError as exc:
-                reason = disjointness_clashes(unique) or _reason(exc)
-                return ConsistencyReport(False, [], reason, time.perf_counter() - started)
-            except owlready2.OwlReadyJavaError as exc:
-                raise KGError(f"the reasoner failed: {_reason(exc)}") from None
-            unsatisfiable = sorted(c.iri for c in world.inconsistent_classes() if c.iri != _OWL_NOTHING)
-        finally:
-            world.close()
-    return ConsistencyReport(True, unsatisfiable, "", time.perf_counter() - started)
+
+def _named_classes(output: str) -> list[str]:
+    """The classes HermiT lists under "Classes equivalent to 'owl:Nothing':" (one a line, tab first)."""
+    classes = []
+    for line in output.splitlines():
+        if not line.startswith("\t"):
+            continue
+        name = line.strip()
+        if name.startswith("<") and name.endswith(">"):
+            classes.append(name[1:-1])
+        else:
+            prefix = next((p for p in _PREFIXES if name.startswith(p)), None)
+            classes.append(_PREFIXES[prefix] + name[len(prefix):] if prefix else name)
+    return classes
 
 
 def disjointness_clashes(triples: Iterable[ox.Triple]) -> str:
@@ -186,10 +350,10 @@ def disjointness_clashes(triples: Iterable[ox.Triple]) -> str:
     return "; ".join(clashes)
 
 
-def _reason(exc: Exception) -> str:
-    """The most telling line of an owlready2 error, or a plain statement when it has none."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+def _reason(output: str) -> str:
+    """The most telling line of a Java error, or a plain statement when it has none."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
     for line in lines:
         if "Exception:" in line:
             return line
-    return lines[0] if lines else "HermiT found no model of the ontology with the data"
+    return lines[0] if lines else "HermiT stopped without a message"

@@ -120,3 +120,58 @@ def test_clash_explanation_follows_domains_through_sub_properties() -> None:
     ]
     assert disjointness_clashes(triples).startswith("<https://example.org/x> is both")
     assert disjointness_clashes(kg.ontology_triples()) == ""
+
+
+# -- in a build: alongside the other steps, and not again on the same input ------------------------
+
+MINI = Path(__file__).parent / "data" / "mini"
+
+
+def _mini_tables(folder: Path, *, also_a_company: bool = False) -> Path:
+    """The mini table group with its properties moved out of the kikg namespace (their domains would
+    make the things observations and events), so that it is consistent; ``also_a_company`` makes every
+    thing a company as well as a project, which is inconsistent (kikg:Actor is disjoint with kikg:Policy)."""
+    import shutil
+
+    shutil.copytree(MINI, folder)
+    schema = folder / "things.schema.json"
+    text = schema.read_text(encoding="utf-8")
+    for name in ("numericValue", "ordinal", "eventDate", "partOf"):
+        text = text.replace(f"https://w3id.org/kikg/def#{name}", f"https://example.org/def#{name}")
+    if also_a_company:
+        text = text.replace('{"name": "type", "virtual": true', '{"name": "actor", "virtual": true, "propertyUrl": '
+                            '"rdf:type", "valueUrl": "https://w3id.org/kikg/def#Company"},\n    {"name": "type", "virtual": true')
+    schema.write_text(text, encoding="utf-8")
+    return folder / "csv-metadata.json"
+
+
+def test_unchanged_input_is_not_checked_again(tmp_path: Path) -> None:
+    cache = tmp_path / "consistency.json"
+    first = check_consistency(kg.ontology_triples(), cache=cache)
+    again = check_consistency(kg.ontology_triples(), cache=cache)
+    assert first.ok and not first.reused
+    assert again.ok and again.reused and again.digest == first.digest
+    changed = check_consistency(kg.ontology_triples() + fixture("imports.ttl"), cache=cache)
+    assert changed.ok and not changed.reused and changed.digest != first.digest
+    broken = kg.ontology_triples() + fixture("inconsistent.ttl")
+    assert not check_consistency(broken, cache=cache).consistent
+    assert not check_consistency(broken, cache=cache).reused  # only a consistent result is kept
+
+
+def test_build_checks_consistency_and_reuses_an_unchanged_result(tmp_path: Path) -> None:
+    sources = _mini_tables(tmp_path / "tables")
+    first = kg.run_build(tmp_path / "out", sources=sources, reasoning=kg.Reasoning.ON)
+    assert first.consistency is not None and first.consistency.ok and not first.consistency.reused
+    assert "Reasoning (HermiT): consistent (" in first.text()
+    second = kg.run_build(tmp_path / "out", sources=sources, reasoning=kg.Reasoning.ON)
+    assert second.consistency is not None and second.consistency.reused
+    assert second.consistency.digest == first.consistency.digest
+    assert "not run again" in second.text()
+
+
+def test_inconsistent_build_writes_nothing(tmp_path: Path) -> None:
+    sources = _mini_tables(tmp_path / "tables", also_a_company=True)
+    out = tmp_path / "out"
+    with pytest.raises(kg.InconsistentOntologyError, match="thing/one> is both"):
+        kg.run_build(out, sources=sources, reasoning=kg.Reasoning.ON)
+    assert [p.name for p in out.iterdir()] == []
