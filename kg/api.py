@@ -208,7 +208,7 @@ class KnowledgeGraph:
         query: str | None = None,
         metrics: Iterable[Metric] = DEFAULT_METRICS,
         betweenness_samples: int | None = None,
-        engine: NetworkEngine = NetworkEngine.NETWORKX,
+        engine: NetworkEngine = NetworkEngine.AUTO,
     ) -> pd.DataFrame:
         """Centrality metrics of the projected network, one row per actor.
 
@@ -224,7 +224,8 @@ class KnowledgeGraph:
         betweenness_samples
             Estimate betweenness from this many sampled sources (column ``betweenness_approx``).
         engine
-            NetworkX (default) or igraph (``pip install 'kikg[fast]'``): the same values, faster.
+            ``AUTO`` (default): igraph, a dependency, where installed, else NetworkX, with communities
+            by NetworkX either way; or NetworkX or igraph alone. The same values, igraph being faster.
 
         Raises
         ------

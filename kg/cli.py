@@ -220,7 +220,7 @@ def cmd_network(args: argparse.Namespace) -> int:
     top = frame.sort_values([sort, "label"], ascending=[ascending, True]).head(args.top)
     if not args.quiet:
         print(f"{network.number_of_nodes()} nodes, {network.number_of_edges()} edges ({projection.value} projection"
-              f"{', own query' if query else ''}; engine {args.engine}); top {len(top)} by {sort}:")
+              f"{', own query' if query else ''}; engine {frame.attrs['parameters']['engine']}); top {len(top)} by {sort}:")
         if len(top):
             table = top[["label", "type", *computed]].set_axis(pd.RangeIndex(1, len(top) + 1))
             print(table.to_string(max_colwidth=40, float_format=lambda v: f"{v:.4g}"))
@@ -352,9 +352,9 @@ def build_parser() -> argparse.ArgumentParser:
     network.add_argument("--show-query", action="store_true", help="print the projection query and exit")
     network.add_argument("--metrics", help="comma-separated: degree,weighted_degree,betweenness,closeness,"
                                            "eigenvector,pagerank,core_number,community (default: all)")
-    network.add_argument("--engine", choices=["networkx", "igraph"], default="networkx",
-                         help="networkx (default) or igraph: the same values, faster on large graphs "
-                              "(needs pip install 'kikg[fast]')")
+    network.add_argument("--engine", choices=["auto", "networkx", "igraph"], default="auto",
+                         help="auto (default: igraph where installed, communities by networkx), networkx or "
+                              "igraph: the same values, igraph much faster on large graphs")
     network.add_argument("--betweenness-samples", type=int, metavar="K",
                          help="approximate betweenness from K sampled sources (column betweenness_approx)")
     network.add_argument("--top", type=int, default=10, help="actors shown (default 10)")

@@ -59,7 +59,7 @@ def _assert_matches(frame_values: dict[object, float], reference: dict[object, f
 
 
 def test_every_metric_matches_igraph(graph: nx.Graph) -> None:
-    frame = centrality_frame(graph)
+    frame = centrality_frame(graph, engine=NetworkEngine.NETWORKX)
     reference = igraph_reference(graph)
     for metric in COMPARED:
         _assert_matches({n: float(v) for n, v in frame[metric].items()}, reference[metric], metric)
@@ -67,7 +67,8 @@ def test_every_metric_matches_igraph(graph: nx.Graph) -> None:
 
 def test_approximate_betweenness_matches_igraph_on_the_same_sources(graph: nx.Graph) -> None:
     samples = max(2, graph.number_of_nodes() // 3)
-    frame = centrality_frame(graph, metrics=[Metric.BETWEENNESS], betweenness_samples=samples)
+    frame = centrality_frame(graph, metrics=[Metric.BETWEENNESS], betweenness_samples=samples,
+                             engine=NetworkEngine.NETWORKX)
     column = "betweenness_approx" if samples < graph.number_of_nodes() else "betweenness"
     sources = sampled_sources(graph, samples) if column == "betweenness_approx" else None
     reference = igraph_reference(graph, samples=sources)["betweenness"]
@@ -75,7 +76,7 @@ def test_approximate_betweenness_matches_igraph_on_the_same_sources(graph: nx.Gr
 
 
 def test_igraph_engine_gives_the_networkx_values(graph: nx.Graph) -> None:
-    reference = centrality_frame(graph)
+    reference = centrality_frame(graph, engine=NetworkEngine.NETWORKX)
     fast = centrality_frame(graph, engine=NetworkEngine.IGRAPH)
     assert list(fast.columns) == list(reference.columns)
     assert list(fast.index) == list(reference.index)
@@ -85,10 +86,20 @@ def test_igraph_engine_gives_the_networkx_values(graph: nx.Graph) -> None:
         assert fast[f"{metric}_rank"].equals(reference[f"{metric}_rank"]), metric
     samples = max(2, graph.number_of_nodes() // 4)
     approximate = [centrality_frame(graph, metrics=[Metric.BETWEENNESS], betweenness_samples=samples, engine=e)
-                   for e in NetworkEngine]
+                   for e in (NetworkEngine.NETWORKX, NetworkEngine.IGRAPH)]
     column = approximate[0].columns[2]
     _assert_matches({n: float(v) for n, v in approximate[1][column].items()},
                     {n: float(v) for n, v in approximate[0][column].items()}, column)
+
+
+def test_default_engine_is_igraph_with_the_networkx_communities(graph: nx.Graph) -> None:
+    default = centrality_frame(graph)
+    reference = centrality_frame(graph, engine=NetworkEngine.NETWORKX)
+    assert default.attrs["parameters"]["engine"] == "igraph"
+    assert default["community"].equals(reference["community"])  # the same whether igraph is installed or not
+    for metric in COMPARED:
+        _assert_matches({n: float(v) for n, v in default[metric].items()},
+                        {n: float(v) for n, v in reference[metric].items()}, metric)
 
 
 def test_communities_modularity_agrees_between_libraries(graph: nx.Graph) -> None:
@@ -108,5 +119,5 @@ def test_communities_modularity_agrees_between_libraries(graph: nx.Graph) -> Non
     if graph.number_of_edges():
         # Each engine's Louvain finds its own partition; their quality is the same to within 0.03.
         scores = [centrality_frame(graph, metrics=[Metric.COMMUNITY], engine=e).attrs["parameters"]["metrics"]
-                  ["community"]["modularity"] for e in NetworkEngine]
+                  ["community"]["modularity"] for e in (NetworkEngine.NETWORKX, NetworkEngine.IGRAPH)]
         assert abs(scores[0] - scores[1]) <= 0.03

@@ -5,7 +5,8 @@ returned keyed by the NetworkX node; the tests check them against each other wit
 exception is community detection: igraph's Louvain (multilevel) finds its own partition, with the
 same seed, whose modularity is comparable but whose communities may differ.
 
-igraph is optional (``pip install 'kikg[fast]'``); :func:`load_igraph` says how to get it.
+igraph is a dependency of kikg, used by default where installed (``NetworkEngine.AUTO``); without it
+:func:`load_igraph` says how to get it.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def load_igraph() -> ModuleType:
         igraph: ModuleType = importlib.import_module("igraph")
     except ImportError:
         raise UsageError(
-            "the igraph engine needs python-igraph, which is not installed: pip install 'kikg[fast]' "
+            "the igraph engine needs python-igraph, which is not installed: pip install igraph "
             "(or use the default networkx engine)"
         ) from None
     return igraph
@@ -164,7 +165,8 @@ def compute(graph: nx.Graph, metrics: Sequence[str], *, samples: int | None, see
         elif metric == "closeness":
             results[metric] = _closeness(converted, graph, nodes)
         elif metric == "eigenvector":
-            results[metric] = _eigenvector(graph, nodes)
+            with seeded(igraph, seed):  # ARPACK starts from a random vector: the same one on every run
+                results[metric] = _eigenvector(graph, nodes)
         elif metric == "pagerank":
             results[metric] = _keyed(nodes, converted.pagerank(directed=directed, damping=0.85, weights="weight"))
         elif metric == "core_number":

@@ -41,6 +41,7 @@ partition).
 from __future__ import annotations
 
 import enum
+import importlib.util
 import math
 from collections.abc import Hashable, Iterable, Mapping
 from importlib.metadata import PackageNotFoundError, version
@@ -69,6 +70,7 @@ __all__ = [
     "modularity",
     "number_communities",
     "rank",
+    "resolve_engine",
 ]
 
 RANK_TOLERANCE = 1e-9
@@ -91,10 +93,13 @@ class Metric(enum.Enum):
 class NetworkEngine(enum.Enum):
     """The library that computes the metrics."""
 
+    AUTO = "auto"
+    """The default: igraph where it is installed (a dependency of kikg), else NetworkX, and communities
+    by NetworkX's Louvain either way, so the values do not depend on what is installed."""
     NETWORKX = "networkx"
-    """NetworkX (pure Python): the reference, and the default."""
+    """NetworkX (pure Python): the reference."""
     IGRAPH = "igraph"
-    """igraph (C): the same values much faster on large graphs; needs the ``fast`` extra."""
+    """igraph (C): the same values much faster on large graphs, and its own Louvain for communities."""
 
 
 DEFAULT_METRICS = tuple(Metric)
@@ -120,6 +125,34 @@ _DESCRIPTIONS: dict[str, dict[str, object]] = {
 
 def _engine_module(engine: NetworkEngine) -> Any:
     return engine_igraph if engine is NetworkEngine.IGRAPH else engine_networkx
+
+
+def _igraph_installed() -> bool:
+    return importlib.util.find_spec("igraph") is not None
+
+
+def resolve_engine(engine: NetworkEngine) -> NetworkEngine:
+    """The library that computes the centralities for ``engine`` (``AUTO``: igraph where installed).
+
+    >>> resolve_engine(NetworkEngine.NETWORKX)
+    <NetworkEngine.NETWORKX: 'networkx'>
+    """
+    if engine is NetworkEngine.AUTO:
+        return NetworkEngine.IGRAPH if _igraph_installed() else NetworkEngine.NETWORKX
+    return engine
+
+
+def _compute(graph: nx.Graph, metrics: list[str], engine: NetworkEngine, samples: int | None) -> dict[str, Any]:
+    """Each metric by its engine: with ``AUTO``, communities by NetworkX and the rest by the fast one."""
+    fast = resolve_engine(engine)
+    by_engine: dict[NetworkEngine, list[str]] = {}
+    for metric in metrics:
+        chosen = NetworkEngine.NETWORKX if engine is NetworkEngine.AUTO and metric == "community" else fast
+        by_engine.setdefault(chosen, []).append(metric)
+    results: dict[str, Any] = {}
+    for chosen, names in by_engine.items():
+        results.update(_engine_module(chosen).compute(graph, names, samples=samples, seed=SEED))
+    return results
 
 
 def _engine_version(engine: NetworkEngine) -> str:
@@ -196,7 +229,7 @@ def metric_values(
     graph: nx.Graph,
     metric: Metric,
     *,
-    engine: NetworkEngine = NetworkEngine.NETWORKX,
+    engine: NetworkEngine = NetworkEngine.AUTO,
     betweenness_samples: int | None = None,
 ) -> dict[Hashable, float]:
     """One metric for every node, keyed like the graph (the function a benchmark times).
@@ -216,7 +249,7 @@ def metric_values(
     """
     check_graph(graph)
     samples = _samples(betweenness_samples, graph.number_of_nodes())
-    result = _engine_module(engine).compute(graph, [metric.value], samples=samples, seed=SEED)[metric.value]
+    result = _compute(graph, [metric.value], engine, samples)[metric.value]
     if metric is Metric.COMMUNITY:
         return {node: float(number) for node, number in number_communities(result).items()}
     return dict(result)
@@ -227,7 +260,7 @@ def centrality_frame(
     *,
     metrics: Iterable[Metric] = DEFAULT_METRICS,
     betweenness_samples: int | None = None,
-    engine: NetworkEngine = NetworkEngine.NETWORKX,
+    engine: NetworkEngine = NetworkEngine.AUTO,
 ) -> pd.DataFrame:
     """Compute ``metrics`` for every node of ``graph``.
 
@@ -241,7 +274,8 @@ def centrality_frame(
         Estimate betweenness from this many sampled source nodes (column ``betweenness_approx``);
         exact when ``None`` or at least the number of nodes.
     engine
-        NetworkX (default) or igraph; the values agree within 1e-9, communities aside.
+        ``AUTO`` (default: igraph where installed, communities by NetworkX), NetworkX or igraph; the
+        values agree within 1e-9, igraph's communities aside.
 
     Returns
     -------
@@ -269,7 +303,8 @@ def centrality_frame(
     metrics = list(dict.fromkeys(metrics))
     check_graph(graph)
     samples = _samples(betweenness_samples, graph.number_of_nodes())
-    results = _engine_module(engine).compute(graph, [m.value for m in metrics], samples=samples, seed=SEED)
+    results = _compute(graph, [m.value for m in metrics], engine, samples)
+    used = resolve_engine(engine)
     nodes = _sorted_nodes(graph)
     frame = pd.DataFrame(index=pd.Index(nodes, name="actor"))
     frame["label"] = pd.array([str(graph.nodes[n].get("label", n)) for n in nodes], dtype="string")
@@ -280,6 +315,8 @@ def centrality_frame(
         values = results[name]
         description = dict(_DESCRIPTIONS[name])
         if metric is Metric.COMMUNITY:
+            if engine is NetworkEngine.AUTO and used is not NetworkEngine.NETWORKX:
+                description.update(engine="networkx", engine_version=_engine_version(NetworkEngine.NETWORKX))
             numbers = number_communities(values)
             values = {node: float(number) for node, number in numbers.items()}
             description["communities"] = len(set(numbers.values()))
@@ -301,8 +338,8 @@ def centrality_frame(
         query=str(graph.graph.get("query", "")),
         custom_query=bool(graph.graph.get("custom_query", "query" not in graph.graph)),
         parameters={
-            "engine": engine.value,
-            "engine_version": _engine_version(engine),
+            "engine": used.value,
+            "engine_version": _engine_version(used),
             "directed": graph.is_directed(),
             "nodes": graph.number_of_nodes(),
             "edges": graph.number_of_edges(),
