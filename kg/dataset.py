@@ -2,7 +2,9 @@
 
 Oxigraph is the engine for storage, SPARQL and serialisation; rdflib terms are used at the API
 boundary. Canonical N-Triples output is the union of all graphs, one triple a line, sorted by code
-point, without blank nodes: the same input gives the same bytes on every run and machine.
+point, without blank nodes: the same input gives the same bytes on every run and machine. Every
+format is written in sorted order through an external merge sort (:data:`RUN_BYTES` of lines sorted
+in memory at a time), so writing a dataset of any size needs about the same memory.
 
 Examples
 --------
@@ -16,11 +18,16 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import hashlib
+import heapq
+import io
 import re
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any, BinaryIO, Self
 
 import pyoxigraph as ox
 
@@ -28,7 +35,7 @@ from kg.errors import InputError
 from kg.graphs import DEFAULT_BASE_IRI, GraphNames
 from kg.vocabularies import PREFIXES
 
-__all__ = ["Dataset", "RdfFormat", "deterministic_turtle", "parse_rdf_file", "select", "skolemize"]
+__all__ = ["RUN_BYTES", "Dataset", "RdfFormat", "deterministic_turtle", "parse_rdf_file", "select", "skolemize"]
 
 
 class RdfFormat(enum.Enum):
@@ -151,6 +158,82 @@ def parse_rdf_file(path: str | Path, *, format: RdfFormat | None = None) -> list
 _POSITION = re.compile(r"^Parser error (between|at) line \d+ column \d+( and line \d+ column \d+)?: ")
 
 
+RUN_BYTES = 256 * 1024 * 1024
+"""Bytes of N-Triples lines sorted in memory at a time when writing; more go through sorted runs on
+disk (an external merge sort), so the memory a dump needs does not grow with the dataset."""
+_MERGED_AT_ONCE = 200
+
+
+def _sorted_unique_lines(chunks: Iterable[Iterable[bytes]], *, run_bytes: int, scratch: Path) -> Iterator[bytes]:
+    """The distinct lines of ``chunks``, sorted by byte (that is, by code point), each without its
+    newline: sorted in memory up to ``run_bytes`` at a time, the sorted runs written to ``scratch``
+    and merged."""
+    runs: list[Path] = []
+    lines: list[bytes] = []
+    size = 0
+
+    def spill() -> None:
+        nonlocal lines, size
+        path = scratch / f"run-{len(runs):05d}"
+        with open(path, "wb") as handle:
+            previous = None
+            for line in sorted(lines):
+                if line != previous:
+                    handle.write(line + b"\n")
+                    previous = line
+        runs.append(path)
+        lines, size = [], 0
+
+    for chunk in chunks:
+        for line in chunk:
+            line = line.rstrip(b"\n")
+            if line:
+                lines.append(line)
+                size += len(line) + 50  # the object's own size counts too
+                if size >= run_bytes:
+                    spill()
+    if not runs:  # everything fitted in memory: no file
+        previous = None
+        for line in sorted(lines):
+            if line != previous:
+                yield line
+                previous = line
+        return
+    if lines:
+        spill()
+    level = 0
+    while len(runs) > _MERGED_AT_ONCE:  # a file handle per run: merge them in groups first
+        level += 1
+        groups = [runs[i:i + _MERGED_AT_ONCE] for i in range(0, len(runs), _MERGED_AT_ONCE)]
+        runs = []
+        for number, group in enumerate(groups):
+            merged = scratch / f"merged-{level}-{number:05d}"
+            with open(merged, "wb") as handle:
+                for line in _merge(group):
+                    handle.write(line)
+            for path in group:
+                path.unlink()
+            runs.append(merged)
+    for line in _merge(runs):
+        yield line.rstrip(b"\n")
+    for path in runs:
+        path.unlink()
+
+
+def _merge(runs: list[Path]) -> Iterator[bytes]:
+    """The distinct lines of sorted run files, in order, each with its newline."""
+    handles = [open(path, "rb") for path in runs]  # noqa: SIM115 - closed below
+    try:
+        previous = None
+        for line in heapq.merge(*handles):
+            if line != previous:
+                yield line
+                previous = line
+    finally:
+        for handle in handles:
+            handle.close()
+
+
 class Dataset:
     """Named graphs in an Oxigraph store, with the toolkit's graph names."""
 
@@ -230,35 +313,110 @@ class Dataset:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def canonical_ntriples(self) -> bytes:
-        """The union of all graphs as canonical N-Triples: sorted, unique, one triple a line."""
+    def _graphs(self) -> list[ox.NamedNode | ox.DefaultGraph]:
+        """The graphs holding quads, in the order of their names as text (the default graph last)."""
         graphs: list[ox.NamedNode | ox.DefaultGraph] = [ox.NamedNode(g) for g in self.graph_names()]
         if any(True for _ in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph())):
             graphs.append(ox.DefaultGraph())
-        lines: set[bytes] = set()
-        for graph in graphs:
-            chunk = self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
-            assert chunk is not None  # dump returns bytes when no output is given
-            lines.update(line for line in chunk.split(b"\n") if line)
-        return b"".join(line + b"\n" for line in sorted(lines))
+        return sorted(graphs, key=str)
+
+    def _graph_lines(self, graph: ox.NamedNode | ox.DefaultGraph, scratch: Path) -> Iterator[bytes]:
+        """The N-Triples lines of one graph, as Oxigraph writes them (to a scratch file, streaming)."""
+        path = scratch / "graph.nt"
+        self.store.dump(str(path), format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+        try:
+            with open(path, "rb") as handle:
+                yield from handle
+        finally:
+            path.unlink(missing_ok=True)
+
+    def write(self, target: str | Path | BinaryIO, format: RdfFormat = RdfFormat.TRIG, *,
+              run_bytes: int = RUN_BYTES) -> int:
+        """Write the dataset to ``target`` (a path or a binary file); return the number of statements
+        written (triples, or quads for the formats with graphs).
+
+        The output is sorted, so the same dataset gives the same bytes (see :meth:`serialize`); the
+        sort holds at most about ``run_bytes`` of lines in memory and merges sorted runs from disk
+        beyond (in a scratch folder beside a ``target`` path), whatever the size of the dataset.
+        """
+        where = Path(target).parent if isinstance(target, (str, Path)) else None
+        with tempfile.TemporaryDirectory(prefix=".kikg-sort-", dir=where) as folder, _opened(target) as out:
+            scratch = Path(folder)
+            if format is RdfFormat.NTRIPLES:
+                return _write_lines(out, self._sorted_lines(self._graphs(), scratch, run_bytes))
+            union = scratch / "union.nt"
+            prefixes = dict(PREFIXES) if format in (RdfFormat.TRIG, RdfFormat.TURTLE) else None
+            if not format.supports_graphs:
+                with open(union, "wb") as handle:
+                    _write_lines(handle, self._sorted_lines(self._graphs(), scratch, run_bytes))
+                counted = _Counted(ox.parse(path=str(union), format=ox.RdfFormat.N_TRIPLES))
+            else:
+                counted = _Counted(self._sorted_quads(scratch, run_bytes))
+            ox.serialize(counted, output=out, format=format.oxigraph, prefixes=prefixes)
+            return counted.count
+
+    def _sorted_lines(self, graphs: list[ox.NamedNode | ox.DefaultGraph], scratch: Path, run_bytes: int) -> Iterator[bytes]:
+        return _sorted_unique_lines((self._graph_lines(g, scratch) for g in graphs), run_bytes=run_bytes,
+                                    scratch=scratch)
+
+    def _sorted_quads(self, scratch: Path, run_bytes: int) -> Iterator[ox.Quad]:
+        """Every quad, by graph name as text, then subject, predicate and object as text (the order of
+        the sorted N-Triples lines of each graph)."""
+        for graph in self._graphs():
+            sorted_graph = scratch / "sorted-graph.nt"
+            with open(sorted_graph, "wb") as handle:
+                _write_lines(handle, self._sorted_lines([graph], scratch, run_bytes))
+            for triple in ox.parse(path=str(sorted_graph), format=ox.RdfFormat.N_TRIPLES):
+                yield ox.Quad(triple.subject, triple.predicate, triple.object, graph)
+
+    def write_canonical_ntriples(self, target: str | Path | BinaryIO, *, run_bytes: int = RUN_BYTES) -> int:
+        """Write the union of all graphs as canonical N-Triples (sorted, unique, one triple a line) to
+        ``target``; return the number of triples. Memory stays bounded (see :meth:`write`)."""
+        return self.write(target, RdfFormat.NTRIPLES, run_bytes=run_bytes)
+
+    def canonical_ntriples(self) -> bytes:
+        """The union of all graphs as canonical N-Triples: sorted, unique, one triple a line."""
+        return self.serialize(RdfFormat.NTRIPLES)
 
     def serialize(self, format: RdfFormat = RdfFormat.TRIG) -> bytes:
         """Serialise the dataset; graph-less formats get the union of all graphs.
 
-        Quads are written in sorted order, so every format is deterministic.
+        Quads are written in sorted order, so every format is deterministic. For a large dataset,
+        :meth:`write` to a file needs less memory.
         """
-        if format is RdfFormat.NTRIPLES:
-            return self.canonical_ntriples()
-        prefixes = PREFIXES if format in (RdfFormat.TRIG, RdfFormat.TURTLE) else None
-        if format.supports_graphs:
-            quads: list[ox.Quad] = sorted(self.store, key=_quad_key)
-            data = ox.serialize(quads, format=format.oxigraph, prefixes=prefixes)
-        else:
-            triples = list(ox.parse(self.canonical_ntriples(), format=ox.RdfFormat.N_TRIPLES))
-            data = ox.serialize(triples, format=format.oxigraph, prefixes=prefixes)
-        assert data is not None
-        return data
+        buffer = io.BytesIO()
+        self.write(buffer, format)
+        return buffer.getvalue()
 
 
-def _quad_key(quad: ox.Quad) -> tuple[str, str, str, str]:
-    return (str(quad.graph_name), str(quad.subject), str(quad.predicate), str(quad.object))
+class _Counted(Iterator[Any]):
+    """An iterator that counts what goes through it."""
+
+    def __init__(self, items: Iterator[Any]) -> None:
+        self._items = items
+        self.count = 0
+
+    def __iter__(self) -> Self:
+        return self
+
+    def __next__(self) -> Any:
+        item = next(self._items)
+        self.count += 1
+        return item
+
+
+@contextlib.contextmanager
+def _opened(target: str | Path | BinaryIO) -> Iterator[BinaryIO]:
+    if isinstance(target, (str, Path)):
+        with open(target, "wb") as handle:
+            yield handle
+    else:
+        yield target
+
+
+def _write_lines(out: BinaryIO, lines: Iterable[bytes]) -> int:
+    count = 0
+    for line in lines:
+        out.write(line + b"\n")
+        count += 1
+    return count

@@ -175,13 +175,14 @@ def _analyse_and_write(graph: KnowledgeGraph, out: Path, *, formats: tuple[RdfFo
             for name, data in network_files(network, frame).items():
                 stage.write(name, data)
         with progress.step("serialising the dataset"):
-            ntriples = graph.serialize(RdfFormat.NTRIPLES)
-            files = {"kg.trig": graph.serialize(RdfFormat.TRIG), "kg.nt": ntriples, "kg.ttl": graph.serialize(RdfFormat.TURTLE)}
-            for extra in formats:
-                files[f"kg.{extra.extension}"] = graph.serialize(extra)
-            for name, data in files.items():
-                stage.write(name, data)
-            total = ntriples.count(b"\n")
+            # Written straight to their files (sorted through runs on disk: bounded memory at any size).
+            files = {"kg.trig": RdfFormat.TRIG, "kg.nt": RdfFormat.NTRIPLES, "kg.ttl": RdfFormat.TURTLE}
+            files.update({f"kg.{extra.extension}": extra for extra in formats})
+            total = 0
+            for name, format in files.items():
+                temporary, _ = stage.path_for(name)
+                statements = graph.dataset.write(temporary, format)
+                total = statements if format is RdfFormat.NTRIPLES else total
             stage.write("void.ttl", describe_dataset(graph.dataset, files=files, triples=total))
             stage.write("reconciliation.csv", graph.reconciliation().to_csv(index=False, lineterminator="\n").encode())
         consistency = _await_consistency(check, progress)
