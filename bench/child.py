@@ -45,20 +45,26 @@ def build(metadata: str, out_nq: str = "") -> dict[str, Any]:
 
 
 def serialise(nq: str, out_nt: str) -> dict[str, Any]:
-    """Canonical N-Triples (sorted union, what ``kg build`` writes as kg.nt) and TriG."""
+    """Canonical N-Triples (sorted union, what ``kg build`` writes as kg.nt), written to a file as
+    ``kg build`` writes it (an external sort: bounded memory)."""
+    from kg.dataset import Dataset
+
+    dataset = Dataset(store=_load_store(nq))
+    start = time.perf_counter()
+    triples = dataset.write_canonical_ntriples(out_nt)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "triples": triples, "nt_bytes": Path(out_nt).stat().st_size}
+
+
+def serialise_trig(nq: str) -> dict[str, Any]:
+    """TriG of the dataset (sorted quads, prefixes), in memory as ``KnowledgeGraph.serialize`` gives it."""
     import kg
     from kg.dataset import Dataset
 
     dataset = Dataset(store=_load_store(nq))
     start = time.perf_counter()
-    ntriples = dataset.serialize(kg.RdfFormat.NTRIPLES)
-    seconds = time.perf_counter() - start
-    Path(out_nt).write_bytes(ntriples)
-    start = time.perf_counter()
     trig = dataset.serialize(kg.RdfFormat.TRIG)
-    trig_seconds = time.perf_counter() - start
-    return {"seconds": seconds, "trig_seconds": trig_seconds, "triples": ntriples.count(b"\n"),
-            "nt_bytes": len(ntriples), "trig_bytes": len(trig)}
+    return {"seconds": time.perf_counter() - start, "trig_bytes": len(trig)}
 
 
 def oxigraph_load(nt: str, method: str) -> dict[str, Any]:
@@ -165,97 +171,93 @@ def _bindings(base: str) -> list[tuple[str, str, dict[str, Any]]]:
     return [(q.name, q.text, bind_parameters(q, QUERY_BINDINGS.get(q.name, {}), base=base)) for q in Catalogue.load()]
 
 
-def queries(nq: str, analysis: str, repeat: int, per_query: float, only: list[str] | None = None) -> dict[str, Any]:
-    """Canned queries with the toolkit's engine (``run_local``: Oxigraph, results converted).
-
-    A result line is printed after each query. A query still running after ``per_query`` seconds
-    is recorded as a timeout and the process ends at once (Oxigraph runs a query without the GIL,
-    so a watchdog thread can do that); the caller starts a new process for the queries left.
-    """
-    import os
-    import threading
-
-    from kg.graphs import DEFAULT_BASE_IRI
-    from kg.queries import run_local
-
-    store = _load_store(nq, analysis)
-    results: dict[str, dict[str, Any]] = {}
-
-    def emit() -> None:
-        print(json.dumps({"seconds": None, "queries": results}), flush=True)
-
-    for name, text, bindings in _bindings(DEFAULT_BASE_IRI):
-        if only is not None and name not in only:
-            continue
-
-        def stop(name: str = name) -> None:
-            results[name] = {"status": "timeout", "seconds": per_query, "rows": None}
-            emit()
-            os._exit(3)
-
-        watchdog = threading.Timer(per_query, stop)
-        watchdog.start()
-        best = float("inf")
-        rows = 0
-        for _ in range(repeat):
-            start = time.perf_counter()
-            result = run_local(store, text, bindings)
-            rows = len(result.rows)
-            best = min(best, time.perf_counter() - start)
-        watchdog.cancel()
-        results[name] = {"status": "ok", "seconds": best, "rows": rows}
-        emit()
-    return {"seconds": None, "queries": results}
-
-
 class _Timeout(Exception):
     pass
 
 
-def queries_rdflib(nq: str, analysis: str, repeat: int, per_query: float, budget: float) -> dict[str, Any]:
-    """The peer: rdflib's default engine on an in-memory Dataset (union default graph), the same text
-    with the same bindings (the VALUES block the toolkit injects, so both engines get one text)."""
-    from rdflib import Dataset
+ENGINES = ("toolkit", "rdflib", "oxrdflib")
+"""The query engines: the toolkit (``run_local``: Oxigraph, results converted to its own rows),
+rdflib's built-in engine on an in-memory ``Dataset``, and rdflib with oxrdflib (Oxigraph under
+rdflib's API, results converted to rdflib terms); all on the union of the named graphs."""
 
+
+def queries(nq: str, analysis: str, engine: str, repeat: int, per_query: float, rows_dir: str,
+            only: list[str] | None = None) -> dict[str, Any]:
+    """The canned queries on one engine: the same text with the same bindings (the VALUES block the
+    toolkit injects, so every engine gets one text), each run ``repeat`` times (the best time kept),
+    its rows written normalised to ``rows_dir/<query>.tsv`` for the comparison as multisets.
+
+    A query still running after ``per_query`` seconds is a timeout, the same limit on every engine.
+    rdflib's engine is Python, stopped by an alarm, and goes on with the next query; Oxigraph runs a
+    query in Rust, without the GIL, so a watchdog thread ends the process (after printing what it
+    finished) and the caller starts a new one for the queries left.
+    """
+    import os
+    import threading
+
+    from bench.rows import write_rows
     from kg.graphs import DEFAULT_BASE_IRI
-    from kg.queries import inject_values
+    from kg.queries import inject_values, run_local
 
-    dataset = Dataset(default_union=True)
     start = time.perf_counter()
-    for path in (nq, analysis):
-        if path and Path(path).exists():
-            dataset.parse(path, format="nquads")
+    if engine == "toolkit":
+        store = _load_store(nq, analysis)
+    else:
+        from rdflib import Dataset
+
+        dataset = Dataset(store="Oxigraph" if engine == "oxrdflib" else "default", default_union=True)
+        for path in (nq, analysis):
+            if path and Path(path).exists():
+                dataset.parse(path, format="ox-nquads" if engine == "oxrdflib" else "nquads")
     load_seconds = time.perf_counter() - start
+    results: dict[str, dict[str, Any]] = {}
+
+    def emit() -> None:
+        print(json.dumps({"seconds": None, "load_seconds": load_seconds, "queries": results}), flush=True)
 
     def alarm(*_: object) -> None:
         raise _Timeout()
 
     signal.signal(signal.SIGALRM, alarm)
-    results: dict[str, dict[str, Any]] = {}
-    spent = 0.0
     for name, text, bindings in _bindings(DEFAULT_BASE_IRI):
-        if spent > budget:
-            results[name] = {"status": "skipped", "seconds": None, "rows": None}
+        if only is not None and name not in only:
             continue
-        query = inject_values(text, bindings)
-        best = float("inf")
-        rows: int | None = 0
-        status = "ok"
-        for _ in range(repeat):
+        watchdog = None
+        if engine == "rdflib":
             signal.setitimer(signal.ITIMER_REAL, per_query)
-            begin = time.perf_counter()
-            try:
-                rows = len(list(dataset.query(query)))
+        else:
+            def stop(name: str = name) -> None:
+                results[name] = {"status": "timeout", "seconds": per_query, "rows": None}
+                emit()
+                os._exit(3)
+
+            watchdog = threading.Timer(per_query, stop)
+            watchdog.start()
+        best = float("inf")
+        table: list[list[Any]] = []
+        try:
+            for _ in range(repeat):
+                begin = time.perf_counter()
+                if engine == "toolkit":
+                    result = run_local(store, text, bindings)
+                    columns = sorted(range(len(result.variables)), key=lambda i: result.variables[i])
+                    table = [[row[i] for i in columns] for row in result.rows]
+                else:
+                    answer = dataset.query(inject_values(text, bindings))
+                    names = sorted(str(v) for v in answer.vars or [])
+                    table = [[row[n] for n in names] for row in answer]  # every row read: the work is done
                 best = min(best, time.perf_counter() - begin)
-            except _Timeout:
-                status, rows, best = "timeout", None, per_query
-                break
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-                spent += time.perf_counter() - begin
+            status = "ok"
+        except _Timeout:
+            status, best = "timeout", per_query
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            if watchdog is not None:
+                watchdog.cancel()
+        rows = write_rows(Path(rows_dir) / f"{name}.tsv", table) if status == "ok" else None
         results[name] = {"status": status, "seconds": best, "rows": rows}
-    total = sum(r["seconds"] or 0 for r in results.values())
-    return {"seconds": total, "load_seconds": load_seconds, "queries": results, "quads": len(dataset)}
+        emit()
+    return {"seconds": None, "load_seconds": load_seconds, "queries": results}
 
 
 def _plain_networkx(name: str) -> Callable[[Any], Any]:
@@ -291,8 +293,9 @@ def _bound(function: Callable[[Any], Any], graph: Any) -> Callable[[], Any]:
 
 
 def metrics(graph: str, path: str, names: list[str], per_metric: float) -> dict[str, Any]:
-    """Every metric on the same network by one path: the toolkit (NetworkX or igraph engine), plain
-    NetworkX, or plain igraph (converted from the same graph before timing). A result line is printed
+    """Every metric on the same network by one path: the toolkit (its default engine, igraph with
+    NetworkX's Louvain, the conversion from the NetworkX graph included), plain NetworkX, or plain
+    igraph (converted from the same graph before timing). A result line is printed
     after each metric, so a child stopped at its limit still reports the metrics it finished; a
     Python path is stopped at ``per_metric`` seconds per metric (C code cannot be interrupted)."""
     with open(graph, "rb") as handle:
@@ -300,14 +303,13 @@ def metrics(graph: str, path: str, names: list[str], per_metric: float) -> dict[
     results: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     functions: dict[str, Callable[[], Any]] = {}
-    if path.startswith("toolkit"):
-        from kg.network import Metric, NetworkEngine, metric_values
+    if path == "toolkit":
+        import igraph  # imported before timing, as the plain igraph path does
 
-        engine = NetworkEngine.IGRAPH if path == "toolkit-igraph" else NetworkEngine.NETWORKX
-        if engine is NetworkEngine.IGRAPH:
-            import igraph
-        for name in names:
-            functions[name] = lambda name=name: metric_values(network, Metric(name), engine=engine)
+        from kg.network import Metric, metric_values
+
+        for name in names:  # the default engine, conversion to igraph included
+            functions[name] = lambda name=name: metric_values(network, Metric(name))
     elif path == "networkx":
         for name in names:
             functions[name] = _bound(_plain_networkx(name), network)
@@ -347,6 +349,7 @@ def metrics(graph: str, path: str, names: list[str], per_metric: float) -> dict[
 STEPS: dict[str, Callable[..., dict[str, Any]]] = {
     "build": build,
     "serialise": serialise,
+    "serialise-trig": serialise_trig,
     "oxigraph-load": oxigraph_load,
     "validate": validate,
     "pyshacl": pyshacl,
@@ -354,7 +357,6 @@ STEPS: dict[str, Callable[..., dict[str, Any]]] = {
     "synthetic": synthetic,
     "actors": actors,
     "queries": queries,
-    "queries-rdflib": queries_rdflib,
     "metrics": metrics,
 }
 

@@ -1,17 +1,22 @@
-"""Synthetic source tables with the schema and mapping of the real ones, at any scale.
+"""Synthetic source tables with the schema, the mapping and the shape of the real ones, at any scale.
 
 :func:`generate` writes a CSVW table group: a copy of the toolkit's ``csv-metadata.json`` and
 ``schemas/``, and every CSV the metadata lists, filled with made-up but well-formed content, so that
 ``kg.build(folder / "csv-metadata.json")`` maps it with the real mapping and the result validates
-against the real shapes with no violation. The size is set by the number of entities; the triple
-count follows (about 65 triples per entity, provenance records included).
+against the real shapes with no violation. The size is set by the number of entities.
+
+**Shaped like the data.** Each table gets as many rows per entity as the shipped tables have
+(:func:`shipped_shape`, read from ``kg/sources`` when the generator runs, so it follows the curated
+data as it grows): relations, memberships, concepts, classifications, attributes, observations...
+The benchmark report prints both shapes (:func:`table_shape`) side by side. Only the smallest
+scale departs from it, for the tables with a floor (a few documents, schemes and data sets are
+needed whatever the size).
 
 The collaboration network is heavy-tailed, as real ones are: actor-to-actor relations grow by
-preferential attachment (Barabási-Albert: each new actor links to earlier actors chosen in
-proportion to their degree), and the members of each committee, event, agreement and collaboration
-are drawn in proportion to the number of memberships an actor already has, so a few actors become
-hubs. The bodies themselves stay small (2 to 12 members), as they are in the sources; a body with
-thousands of members would make every projection a clique.
+preferential attachment (each new actor links to earlier actors chosen in proportion to their
+degree), and the members of committees, events, agreements and collaborations are drawn in
+proportion to the number of memberships an actor already has. The bodies stay small (2 to 6
+members), as they are in the sources.
 
 Columns are written from the schemas, so a column the curators add later is written empty rather
 than breaking the generator. Multi-valued cells (``class``, ``alt_labels``...) hold one value, so
@@ -21,15 +26,19 @@ Examples
 --------
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
->>> summary = generate(folder, entities=200, seed=1)
->>> (folder / "csv-metadata.json").exists(), summary["entities"] >= 200
+>>> summary = generate(folder, entities=2000, seed=1)
+>>> (folder / "csv-metadata.json").exists(), summary["entities"] >= 2000
 (True, True)
+>>> shipped, made = shipped_shape(), table_shape(folder)
+>>> all(abs(made[t] / shipped[t] - 1) <= 0.25 for t in shipped if shipped[t])
+True
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import math
 import random
 import shutil
 from collections import defaultdict
@@ -37,9 +46,10 @@ from pathlib import Path
 
 from kg._resources import SOURCES_DIR
 
-__all__ = ["QUERY_BINDINGS", "TRIPLES_PER_ENTITY", "entities_for_triples", "generate"]
+__all__ = ["ENTITY_TABLES", "QUERY_BINDINGS", "TRIPLES_PER_ENTITY", "entities_for_triples", "generate",
+           "shipped_shape", "table_rows", "table_shape"]
 
-TRIPLES_PER_ENTITY = 67.0
+TRIPLES_PER_ENTITY = 92.0
 """Measured triples (union, distinct) per generated entity; used to pick the entity count of a scale."""
 
 # Parameter values for the canned queries on generated data: the default values of the query files
@@ -98,7 +108,7 @@ _KINDS: dict[str, tuple[float, int, str, str]] = {
     "collab": (0.04, 2, "collab/collaboration", "Collaboration"),
     "mini": (0.03, 2, "collab/mini-cluster", "MiniCluster"),
     "platform": (0.01, 1, "platform/platform", "Platform"),
-    "change": (0.01, 1, "change/change", "ChangeEvent"),
+    "change": (0.006, 1, "change/change", "ChangeEvent"),  # set from the shipped share of change_events
 }
 _ACTOR_KINDS = ("company", "university", "institute", "agency", "ministry", "localgov", "committee", "group",
                 "association", "eubody", "person")
@@ -112,19 +122,59 @@ _LABELS = {"company": "Company", "university": "University", "institute": "Resea
            "collab": "Collaboration", "mini": "Mini Cluster", "platform": "Platform", "change": "Restructuring"}
 
 
+
+def table_rows(folder: str | Path) -> dict[str, int]:
+    """Rows of each table of the table group in ``folder`` (by table name, without ``.csv``)."""
+    folder = Path(folder)
+    metadata = json.loads((folder / "csv-metadata.json").read_text(encoding="utf-8"))
+    rows = {}
+    for table in metadata["tables"]:
+        with open(folder / table["url"], encoding="utf-8", newline="") as handle:
+            rows[table["url"].removesuffix(".csv")] = sum(1 for _ in csv.DictReader(handle))
+    return rows
+
+
+ENTITY_TABLES = ("entities", "complexes", "programmes", "mous")
+"""The tables whose rows are entities: ``entities``, and those holding an entity with its common
+facts in one row."""
+
+
+def table_shape(folder: str | Path) -> dict[str, float]:
+    """Rows per entity (a row of one of :data:`ENTITY_TABLES`) of each table of the table group in ``folder``."""
+    rows = table_rows(folder)
+    entities = max(1, sum(rows.get(name, 0) for name in ENTITY_TABLES))
+    return {name: count / entities for name, count in rows.items()}
+
+
+def shipped_shape() -> dict[str, float]:
+    """Rows per entity of each shipped table (``kg/sources``): the shape the generator follows."""
+    return table_shape(SOURCES_DIR)
+
+
 def entities_for_triples(triples: int) -> int:
     """The number of entities that gives about ``triples`` triples."""
     return max(60, round(triples / TRIPLES_PER_ENTITY))
 
 
 class _Tables:
-    """Rows of every table, written at the end in the column order of the schemas."""
+    """Rows of every table, written at the end in the column order of the schemas, and the number of
+    rows each table should get (its share of the shipped tables' rows per entity)."""
 
-    def __init__(self, rng: random.Random, documents: list[str]) -> None:
+    def __init__(self, rng: random.Random, documents: list[str], shape: dict[str, float], entities: int) -> None:
         self.rows: dict[str, list[dict[str, str]]] = defaultdict(list)
         self.rng = rng
         self.documents = documents
         self.counters: dict[str, int] = defaultdict(int)
+        self.shape = shape
+        self.entities = entities
+
+    def want(self, table: str, minimum: int = 0) -> int:
+        """How many rows ``table`` should have in all."""
+        return max(minimum, round(self.shape.get(table, 0.0) * self.entities))
+
+    def left(self, table: str, minimum: int = 0) -> int:
+        """How many rows ``table`` still needs."""
+        return max(0, self.want(table, minimum) - len(self.rows[table]))
 
     def next_id(self, name: str) -> int:
         self.counters[name] += 1
@@ -180,11 +230,11 @@ def generate(folder: str | Path, *, entities: int, seed: int = 42) -> dict[str, 
     if (out / "schemas").exists():
         shutil.rmtree(out / "schemas")
     shutil.copytree(SOURCES_DIR / "schemas", out / "schemas")
+    shape = shipped_shape()
     rng = random.Random(seed)
-    documents = [f"doc-{i:05d}.txt" for i in range(1, max(5, entities // 300) + 1)]
-    t = _Tables(rng, documents)
 
     counts = {kind: max(minimum, round(share * entities)) for kind, (share, minimum, _, _) in _KINDS.items()}
+    counts["change"] = max(1, round(shape.get("change_events", 0.0) * entities / 1.25))
     ids: dict[str, list[str]] = {kind: [f"{prefix}-{i:06d}" for i in range(1, counts[kind] + 1)]
                                  for kind, (_, _, prefix, _) in _KINDS.items()}
     # The entities the canned queries name by default are made like the others.
@@ -196,26 +246,33 @@ def generate(folder: str | Path, *, entities: int, seed: int = 42) -> dict[str, 
         ids[kind] = extra + ids[kind]
     classes = {kind: cls for kind, (_, _, _, cls) in _KINDS.items()}
     classes_of: dict[str, str] = {}
+    kind_of: dict[str, str] = {}
     for kind, members in ids.items():
         for entity in members:
             classes_of[entity] = classes[kind]
+            kind_of[entity] = kind
     classes_of["org/kicox"] = "PublicCorporation"
     countries = [f"place/{c}" for c in _COUNTRIES]
     for country in countries:
         classes_of[country] = "Country"
+        kind_of[country] = "country"
     classes_of["org/european-union"] = "InternationalOrganisation"
+    kind_of["org/european-union"] = "intl"
     ids["intl"] = ["org/european-union"]
+    # All the entities: those of entities.csv (the ones above, the programme phases made with the
+    # phases table, a site for each row of complexes) and those of the one-row tables.
+    share = shape.get("entities", 1.0) - shape.get("phases", 0.0) - shape.get("complexes", 0.0)
+    total = round(len(classes_of) / max(0.3, share))
+    phases = max(2, round(shape.get("phases", 0.0) * total))
+    documents = [f"doc-{i:05d}.txt" for i in range(1, max(2, round(shape.get("documents", 0.0) * total)) + 1)]
+    t = _Tables(rng, documents, shape, total)
 
-    _concepts(t, entities)
-    technologies = [f"concept/technology/{x}" for x in _TECHNOLOGIES] + [
-        f"concept/technology/tech-{i:05d}" for i in range(1, entities // 400 + 1)]
-    industries = [f"concept/industry/{x}" for x in _INDUSTRIES] + [
-        f"concept/industry/industry-{i:05d}" for i in range(1, entities // 400 + 1)]
+    technologies, industries = _concepts(t)
     _documents(t, documents, ids)
 
     # -- entities ------------------------------------------------------------------------------
     for entity, cls in classes_of.items():
-        kind = next((k for k, members in ids.items() if entity in members), "country")
+        kind = kind_of[entity]
         number = entity.rsplit("-", 1)[-1]
         label = _LABELS.get(kind, "Country") + " " + number if number.isdigit() else entity.split("/")[-1].replace(
             "-", " ").title()
@@ -238,19 +295,19 @@ def generate(folder: str | Path, *, entities: int, seed: int = 42) -> dict[str, 
     actors = [e for k in _ACTOR_KINDS for e in ids[k]] + ids["intl"]
     rng.shuffle(actors)
     organisations = {e for e in actors if not e.startswith("person/")}
-    _relations(t, ids, actors, organisations, countries)
+    _phases(t, ids, phases)
+    _relations(t, ids, actors, organisations)
     _memberships(t, ids, actors)
     _classifications(t, ids, technologies, industries)
     _changes(t, ids)
-    _phases(t, ids)
-    _attributes_and_dates(t, ids)
-    _observations(t, ids, countries, entities)
+    _attributes_and_dates(t, ids, classes_of)
+    counted = _listings(t, ids, technologies + industries)
+    _observations(t, ids, counted)
     _one_row_facts(t, ids)
-    _concept_listing(t)
 
     # -- write ---------------------------------------------------------------------------------
     metadata = json.loads((out / "csv-metadata.json").read_text(encoding="utf-8"))
-    written: dict[str, int] = {"entities": len(classes_of)}
+    written: dict[str, int] = {"entities": sum(len(t.rows[name]) for name in ENTITY_TABLES)}
     for table in metadata["tables"]:
         name = table["url"].removesuffix(".csv")
         schema = json.loads((out / table["tableSchema"]).read_text(encoding="utf-8"))
@@ -271,11 +328,9 @@ def _short(value: object, prefix: str) -> str:
 
 
 def _one_row_facts(t: _Tables, ids: dict[str, list[str]]) -> None:
-    """Rows of the tables that hold a common fact in one row (complexes, programmes, MoUs, figures).
-
-    The numbers of the running text go to ``figures`` with its short keys; a few complexes,
-    programmes and MoUs are added in their own tables, as a curator adds them.
-    """
+    """Rows of the tables that hold an entity and its common facts in one row (complexes, programmes,
+    MoUs), in the shipped shares, and the numbers of the running text as ``figures`` (short keys)."""
+    rng = t.rng
     for row in t.rows.pop("obs_text", []):
         t.rows["figures"].append({
             **row, "dataset": _short(row["dataset"], "dataset/"), "name": _short(row["id"], "obs/"),
@@ -284,39 +339,32 @@ def _one_row_facts(t: _Tables, ids: dict[str, list[str]]) -> None:
             "qualifier": _short(row["qualifier"], "concept/value-qualifier/"),
             "status": _short(row["status"], "concept/value-status/")})
     designations = ("national-industrial-complex", "general-industrial-complex", "foreign-investment-zone")
-    for number in range(1, max(3, len(ids["complex"]) // 10) + 1):
+    for number in range(1, t.want("complexes", minimum=1) + 1):
         site = f"synthetic-{number:05d}"
         t.add("entities", id=f"place/site/{site}", **{"class": "IndustrialSite"}, label_en=f"Site {number}",
               country="place/korea")
         t.add("complexes", site=site, designation=designations[number % 3], label=f"Site {number} Complex",
-              located_in=_short(t.rng.choice(ids["city"]), "place/"), designation_printed="complexes")
+              located_in=_short(rng.choice(ids["city"]), "place/"), designation_printed="complexes")
     ministries = [_short(m, "org/") for m in ids["ministry"]]
-    for number in range(1, max(3, len(ids["programme"]) // 10) + 1):
+    for number in range(1, t.want("programmes", minimum=1) + 1):
         t.add("programmes", programme=f"one-row-programme-{number:05d}", **{"class": "Programme"},
-              label=f"Programme {number} (one row)", ministry=t.rng.choice(ministries), country="place/korea")
+              label=f"Programme {number} (one row)", ministry=rng.choice(ministries), country="place/korea")
     companies = [_short(c, "org/") for c in ids["company"]]
-    for number in range(1, max(3, len(ids["agreement"]) // 10) + 1):
+    for number in range(1, t.want("mous", minimum=1) + 1):
         t.add("mous", mou=f"one-row-mou-{number:05d}", label=f"MoU {number}",
-              signatories="|".join(t.rng.sample(companies, min(3, len(companies)))),
-              signed_year=t.rng.randint(2000, 2024), country="place/korea")
+              signatories="|".join(rng.sample(companies, min(3, len(companies)))),
+              signed_year=rng.randint(2000, 2024), country="place/korea")
 
 
-def _concept_listing(t: _Tables) -> None:
-    """A printed list of technologies (tables without rows are refused, as in the real data)."""
-    listing = "listing/technologies"
-    t.add("listings", id=listing, label="Strategic technologies", complete="false")
-    for position, name in enumerate(_TECHNOLOGIES[:5], start=1):
-        t.add("listing_concepts", id=f"{listing}/concept/{position}", listing=listing,
-              member=f"concept/technology/{name}", position=position, printed=name.replace("-", " "))
-
-
-def _concepts(t: _Tables, entities: int) -> None:
+def _concepts(t: _Tables) -> tuple[list[str], list[str]]:
+    """Concept schemes and concepts; returns the technologies and industries (with the generated ones)."""
     schemes = {"technology": "Technologies", "industry": "Industries and sectors", "topic": "Policy topics",
                "indicator": "Indicators", "observation-role": "Observation roles", "modality": "Modalities",
                "value-qualifier": "Value qualifiers", "value-status": "Value statuses", "change-kind": "Kinds of change",
                "role": "Roles", "complex-designation": "Designations of industrial complexes",
                "network-metric": "Network metrics", "policy-status": "Statuses of policies and acts"}
-    for key, label in schemes.items():
+    extra_schemes = [f"topic-set-{i:05d}" for i in range(1, t.left("concept_schemes") - len(schemes) + 1)]
+    for key, label in list(schemes.items()) + [(k, f"Topic set {k[-5:]}") for k in extra_schemes]:
         t.add("concept_schemes", id=f"scheme/{key}", label_en=label, label_ko="", definition=f"{label} (synthetic).",
               **t.source(quote=False))
 
@@ -331,11 +379,6 @@ def _concepts(t: _Tables, entities: int) -> None:
         concept("technology", name, name.replace("-", " "), top=True)
     for name in _INDUSTRIES:
         concept("industry", name, name.replace("-", " ") + " industry", top=True)
-    for i in range(1, entities // 400 + 1):
-        concept("technology", f"tech-{i:05d}", f"technology {i}",
-                broader=f"concept/technology/{_TECHNOLOGIES[i % len(_TECHNOLOGIES)]}")
-        concept("industry", f"industry-{i:05d}", f"industry {i}",
-                broader=f"concept/industry/{_INDUSTRIES[i % len(_INDUSTRIES)]}")
     for name in ("green-growth", "fourth-industrial-revolution", "regional-balance"):
         concept("topic", name, name.replace("-", " "), top=True)
     concept("indicator", "budget", "budget", top=True)
@@ -364,6 +407,26 @@ def _concepts(t: _Tables, entities: int) -> None:
         concept("network-metric", name, name.replace("-", " "), top=True)
     for name in ("in-force", "planned", "ongoing", "completed"):
         concept("policy-status", name, name.replace("-", " "), top=True)
+    # The rest: narrower technologies and industries (what policies are classified by), and the
+    # topics of the extra schemes, in the shipped proportions (about 2 technologies or industries
+    # for 1 other concept).
+    left = t.left("concepts")
+    topics = min(left // 3, 4 * len(extra_schemes)) if extra_schemes else 0
+    technologies = [f"concept/technology/{x}" for x in _TECHNOLOGIES]
+    industries = [f"concept/industry/{x}" for x in _INDUSTRIES]
+    for i in range(1, left - topics + 1):
+        if i % 2:
+            technologies.append(f"concept/technology/tech-{i:06d}")
+            concept("technology", f"tech-{i:06d}", f"technology {i}",
+                    broader=technologies[t.rng.randrange(len(technologies) - 1)])
+        else:
+            industries.append(f"concept/industry/industry-{i:06d}")
+            concept("industry", f"industry-{i:06d}", f"industry {i}",
+                    broader=industries[t.rng.randrange(len(industries) - 1)])
+    for i in range(topics):
+        scheme = extra_schemes[i % len(extra_schemes)]
+        concept(scheme, f"topic-{i:06d}", f"topic {i}", top=True)
+    return technologies, industries
 
 
 def _documents(t: _Tables, documents: list[str], ids: dict[str, list[str]]) -> None:
@@ -388,31 +451,10 @@ def _link(t: _Tables, table: str, subject: str, relation: str, obj: str, *, moda
           note="synthetic" if rng.random() < 0.02 else "")
 
 
-def _relations(t: _Tables, ids: dict[str, list[str]], actors: list[str], organisations: set[str],
-               countries: list[str]) -> None:
+def _relations(t: _Tables, ids: dict[str, list[str]], actors: list[str], organisations: set[str]) -> None:
+    """The relations every place, policy and event needs first; then links between actors, as many
+    as the shipped share of relations leaves, by preferential attachment; then the proposals."""
     rng = t.rng
-    groups = set(ids["group"])
-    # Preferential attachment: each actor links to 1-3 earlier ones chosen by degree.
-    repeated: list[int] = []
-    for index, actor in enumerate(actors):
-        if index == 0:
-            continue
-        links = 1 if rng.random() < 0.45 else 2 if rng.random() < 0.7 else 3
-        for target in _preferential(rng, list(range(index)), repeated, min(links, index)):
-            other = actors[target]
-            if other in groups and actor.startswith("org/company"):
-                relation = "affiliateOf"
-            else:
-                relation = rng.choice(_ACTOR_LINKS)
-                if relation in _ORGANISATION_ONLY and not (actor in organisations and other in organisations):
-                    relation = "cooperatesWith"
-            modality = "stated" if rng.random() < 0.9 else "planned"
-            if rng.random() < 0.03:
-                _link(t, "proposals", actor, relation, other, modality="proposed")
-                continue
-            role = f"concept/role/{rng.choice(('partner', 'coordinator'))}" if rng.random() < 0.3 else ""
-            _link(t, "relations", actor, relation, other, modality=modality, role=role)
-            repeated += [index, target]
     for agency in ids["agency"][:40] + ids["institute"][:10]:
         _link(t, "relations", "org/motie", "supervises", agency)
     # Places: containment and the places of things.
@@ -433,7 +475,7 @@ def _relations(t: _Tables, ids: dict[str, list[str]], actors: list[str], organis
     for cluster in ids["cluster"]:
         _link(t, "relations", cluster, "locatedIn", rng.choice(ids["city"]), years=False)
     for organisation in sorted(organisations):
-        if rng.random() < 0.5:
+        if rng.random() < 0.15:
             city = "place/daegu" if rng.random() < 0.1 else rng.choice(ids["city"])
             _link(t, "relations", organisation, "headquarteredIn", city, years=False)
     for company in ids["company"]:
@@ -441,44 +483,87 @@ def _relations(t: _Tables, ids: dict[str, list[str]], actors: list[str], organis
             _link(t, "relations", company, "hosts", rng.choice(ids["complex"]))
     # Policies: parts, responsible bodies, acts.
     policies = ids["strategy"] + ids["programme"] + ids["project"] + ids["support"]
-    for project in ids["project"]:
-        programme = "policy/green-new-deal" if rng.random() < 0.05 else rng.choice(ids["programme"])
+    # The Green New Deal has as many projects as its table needs (6 years, one row per project and a total).
+    in_green_new_deal = max(2, round(t.want("obs_green_new_deal") / 6) - 1)
+    programmes = [p for p in ids["programme"] if p != "policy/green-new-deal"] or ids["programme"]
+    for number, project in enumerate(ids["project"]):
+        programme = "policy/green-new-deal" if number < in_green_new_deal else rng.choice(programmes)
         _link(t, "relations", project, "partOf", programme, years=False)
     for task in ids["task"]:
         strategy = ("policy/industrial-ai-internalization-strategy" if rng.random() < 0.1
                     else rng.choice(ids["strategy"]))
         _link(t, "relations", task, "partOf", strategy, years=False)
     for support in ids["support"]:
-        _link(t, "relations", support, "partOf", rng.choice(ids["programme"]), years=False)
+        _link(t, "relations", support, "partOf", rng.choice(programmes), years=False)
     for era in ids["era"]:
         _link(t, "relations", era, "partOf", "policy/industrial-location-policy", years=False)
     for policy in policies:
         ministry = "org/motie" if rng.random() < 0.3 else rng.choice(ids["ministry"])
         _link(t, "relations", ministry, rng.choice(("supervisesPolicy", "manages", "announces")), policy)
-        for _ in range(rng.choice((0, 0, 1, 2))):
+        for _ in range(rng.choice((0, 0, 0, 1))):
             _link(t, "relations", rng.choice(actors), rng.choice(("plans", "implements", "funds")), policy)
-        if rng.random() < 0.2:
+        if rng.random() < 0.1:
             _link(t, "relations", policy, "basedOnAct", rng.choice(ids["act"]), years=False)
     for event in ids["meeting"] + ids["conference"]:
-        _link(t, "relations", event, "heldIn", rng.choice(ids["city"]), years=False)
+        if rng.random() < 0.5:
+            _link(t, "relations", event, "heldIn", rng.choice(ids["city"]), years=False)
+    # Links between actors with what is left, by preferential attachment: each actor links to earlier
+    # ones chosen by degree, some actors to none (the shipped graph has many isolated actors).
+    budget = t.left("relations", minimum=len(t.rows["relations"]) + max(4, len(actors) // 10))
+    per_actor = budget / max(1, len(actors) - 1)
+    groups = set(ids["group"])
+    repeated: list[int] = []
+    made = 0
+    for index, actor in enumerate(actors):
+        if index == 0 or made >= budget:
+            continue
+        links = min(index, math.floor(per_actor) + (1 if rng.random() < per_actor % 1 else 0), budget - made)
+        for target in _preferential(rng, list(range(index)), repeated, links):
+            other = actors[target]
+            if other in groups and actor.startswith("org/company"):
+                relation = "affiliateOf"
+            else:
+                relation = rng.choice(_ACTOR_LINKS)
+                if relation in _ORGANISATION_ONLY and not (actor in organisations and other in organisations):
+                    relation = "cooperatesWith"
+            modality = "stated" if rng.random() < 0.9 else "planned"
+            role = f"concept/role/{rng.choice(('partner', 'coordinator'))}" if rng.random() < 0.3 else ""
+            _link(t, "relations", actor, relation, other, modality=modality, role=role)
+            repeated += [index, target]
+            made += 1
+    # Proposals: links a study proposes (a government implementing a policy, two actors cooperating).
+    proposers = sorted(organisations)
+    for _ in range(t.left("proposals", minimum=1)):
+        if rng.random() < 0.5:
+            _link(t, "proposals", rng.choice(proposers), "implements", rng.choice(policies), modality="proposed")
+        else:
+            first, second = rng.sample(actors, 2)
+            _link(t, "proposals", first, "cooperatesWith", second, modality="proposed")
 
 
 def _memberships(t: _Tables, ids: dict[str, list[str]], actors: list[str]) -> None:
+    """Members of bodies (committees, events, agreements, collaborations), as many as the shipped
+    share of memberships: most bodies have none listed, as in the sources."""
     rng = t.rng
     bodies = ([(e, "committee") for e in ids["committee"]] + [(e, "event") for e in ids["meeting"] + ids["conference"]]
               + [(e, "agreement") for e in ids["agreement"]] + [(e, "collab") for e in ids["collab"] + ids["mini"]])
     rng.shuffle(bodies)
-    # EU bodies join some bodies on purpose below (the EU-Korea query); the others by attachment.
+    # A collaboration with a European member first (the EU-Korea query), then the others by attachment.
+    bodies.sort(key=lambda body: body[1] != "collab")
     others = [a for a in actors if not a.startswith(("org/eu-body", "org/european"))]
     european = ids["eubody"] + ids["intl"]
     position_of = {actor: i for i, actor in enumerate(others)}
     weights: list[int] = []
     pool = list(range(len(others)))
-    for body, kind in bodies:
-        size = min(12, 2 + int(rng.expovariate(0.45)))
+    budget = t.want("memberships", minimum=3)
+    for number, (body, kind) in enumerate(bodies):
+        left = budget - len(t.rows["memberships"])
+        if left <= 0:
+            break
+        size = min(left, 6, 2 + int(rng.expovariate(0.9)))
         members = [others[i] for i in _preferential(rng, pool, weights, size) if others[i] != body]
-        if rng.random() < 0.05:
-            members.append(rng.choice(european))
+        if number == 0 or rng.random() < 0.05:
+            members[-1:] = [rng.choice(european)]
         for position, member in enumerate(members):
             relation = rng.choice(_SHARED[kind])
             if kind == "collab" and position == 0 and member.startswith("org/"):
@@ -505,22 +590,32 @@ def _classifications(t: _Tables, ids: dict[str, list[str]], technologies: list[s
         classify(complex_, "specialisesIn", rng.choice(industries))
     for thing in ids["mini"] + ids["cluster"]:
         classify(thing, "specialisesIn", "concept/industry/machinery" if rng.random() < 0.1 else rng.choice(industries))
-    for policy in ids["strategy"] + ids["programme"] + ids["project"] + ids["task"] + ids["agreement"]:
-        for _ in range(rng.randint(1, 3)):
-            technology = ("concept/technology/artificial-intelligence" if rng.random() < 0.1
-                          else rng.choice(technologies + industries))
-            classify(policy, rng.choice(("concerns", "targets")), technology, printed="as printed"
-                     if rng.random() < 0.1 else "")
     for act in ids["act"]:
         classify(act, "status", "concept/policy-status/in-force")
+    # Policies and agreements: what they concern or target, as many as the shipped share leaves.
+    policies = ids["strategy"] + ids["programme"] + ids["project"] + ids["task"] + ids["agreement"]
+    seen: set[tuple[str, str, str]] = set()
+    for number in range(t.left("classifications") * 2):
+        if not t.left("classifications"):
+            break
+        policy = policies[number % len(policies)]
+        technology = ("concept/technology/artificial-intelligence" if rng.random() < 0.1
+                      else rng.choice(technologies + industries))
+        prop = rng.choice(("concerns", "targets"))
+        if (policy, prop, technology) in seen:
+            continue
+        seen.add((policy, prop, technology))
+        classify(policy, prop, technology, printed="as printed" if rng.random() < 0.1 else "")
 
 
 def _changes(t: _Tables, ids: dict[str, list[str]]) -> None:
+    """One row per change event, and a second original for the mergers, as many as the shipped share."""
     rng = t.rng
     candidates = ids["agency"] + ids["institute"] + ids["company"]
-    for change in ids["change"]:
+    mergers = t.want("change_events") - len(ids["change"])
+    for number, change in enumerate(ids["change"]):
         original, resulting = rng.sample(candidates, 2)
-        kind = rng.choice(("renaming", "merger", "integration"))
+        kind = "merger" if number < mergers else rng.choice(("renaming", "integration"))
         year = rng.randint(1970, 2023)
         t.add("change_events", id=f"{change}/1", event=change, original=original, resulting=resulting,
               kind=f"concept/change-kind/{kind}", year=year)
@@ -529,14 +624,13 @@ def _changes(t: _Tables, ids: dict[str, list[str]]) -> None:
                   resulting=resulting, kind=f"concept/change-kind/{kind}", year=year)
 
 
-def _phases(t: _Tables, ids: dict[str, list[str]]) -> None:
-    """Every ProgrammePhase entity becomes a phase of a programme, phases of one programme in order."""
+def _phases(t: _Tables, ids: dict[str, list[str]], count: int) -> None:
+    """``count`` ProgrammePhase entities, each a phase of a programme, phases of one programme in order."""
     rng = t.rng
-    # Phases are entities of class ProgrammePhase; they are made here, after the other entities.
     programmes = ids["programme"]
     ordinal: dict[str, int] = defaultdict(int)
     year: dict[str, int] = {}
-    for number in range(1, max(2, len(programmes) // 2) + 1):
+    for number in range(1, count + 1):
         programme = programmes[number % len(programmes)]
         phase = f"policy/phase-{number:06d}"
         label = f"Phase {number}"
@@ -550,7 +644,7 @@ def _phases(t: _Tables, ids: dict[str, list[str]]) -> None:
               ordinal=ordinal[programme], start_year=start, end_year=end, printed=f"{start}-{end}")
 
 
-def _attributes_and_dates(t: _Tables, ids: dict[str, list[str]]) -> None:
+def _attributes_and_dates(t: _Tables, ids: dict[str, list[str]], classes_of: dict[str, str]) -> None:
     rng = t.rng
 
     def attribute(entity: str, prop: str, text: str, minimum: int | None = None) -> None:
@@ -572,52 +666,66 @@ def _attributes_and_dates(t: _Tables, ids: dict[str, list[str]]) -> None:
     for support in ids["support"]:
         attribute(support, "requirement", "At least three companies apply together", rng.randint(2, 10))
         attribute(support, "detail", "Subsidy for joint R&D")
-    for policy in ids["strategy"] + ids["programme"]:
-        if rng.random() < 0.3:
-            attribute(policy, "detail", "Details as printed in the source")
-    for act in ids["act"]:
-        date(act, "enactedOn")
-    for event in ids["meeting"] + ids["conference"]:
-        date(event, "eventDate")
-    for agreement in ids["agreement"]:
-        date(agreement, rng.choice(("eventDate", "inForceFrom")))
-    for policy in ids["strategy"] + ids["programme"]:
-        if rng.random() < 0.5:
-            date(policy, "startDate")
+    # Details as printed in a table cell or a list item: mostly of policies and places, as shipped.
+    described = ids["programme"] + ids["strategy"] + ids["project"] + ids["platform"] + ids["agency"] + [
+        e for e, cls in classes_of.items() if cls == "Country"]
+    for number in range(t.left("attributes")):
+        attribute(described[number % len(described)], "detail", f"Detail {number} as printed in the source")
+    # Dates: acts, events, agreements and policies, in turn, until the shipped share is reached.
+    candidates = ([(act, "enactedOn") for act in ids["act"]] + [(e, "eventDate") for e in ids["meeting"] + ids["conference"]]
+                  + [(a, rng.choice(("eventDate", "inForceFrom"))) for a in ids["agreement"]]
+                  + [(p, "startDate") for p in ids["strategy"] + ids["programme"]])
+    rng.shuffle(candidates)
+    candidates.sort(key=lambda pair: pair[0] not in ("policy/green-new-deal",) and not pair[0].startswith("act/"))
+    for entity, prop in candidates[: t.want("dates", minimum=2)]:
+        date(entity, prop)
 
 
-def _observations(t: _Tables, ids: dict[str, list[str]], countries: list[str], entities: int) -> None:
+def _periods(t: _Tables) -> list[str]:
+    """The periods: 2020-2025 (and each of its years), the years before, then ranges of years, as
+    many as the shipped share of periods; returns the single years, latest first."""
     rng = t.rng
-    years = list(range(2000, 2031))
+    years = list(range(2025, 2019, -1))
+    want = t.want("periods", minimum=len(years) + 2)
+    years += list(range(2019, 2019 - max(0, min(want - len(years) - 2, 70)), -1))
     for y in years:
-        t.add("periods", id=f"period/y{y}", label=str(y), start_year=y, end_year=y, part_of="", **t.source(quote=False))
+        t.add("periods", id=f"period/y{y}", label=str(y), start_year=y, end_year=y,
+              part_of="period/2020-2025" if 2020 <= y <= 2025 else "", **t.source(quote=False))
     t.add("periods", id="period/not-stated", label="not stated in the source", start_year=None, end_year=None,
           part_of="", **t.source(quote=False))
     t.add("periods", id="period/2020-2025", label="2020-2025", start_year=2020, end_year=2025, part_of="",
           **t.source(quote=False))
-    for row in t.rows["periods"]:  # the years of the total period add up to it
-        if row["id"] in {f"period/y{y}" for y in range(2020, 2026)}:
-            row["part_of"] = "period/2020-2025"
+    for number in range(t.left("periods")):
+        start = rng.randint(1950, 2030)
+        t.add("periods", id=f"period/range-{number:06d}", label=f"{start}-{start + 2}", start_year=start,
+              end_year=start + 2, part_of="", **t.source(quote=False))
+    return [f"period/y{y}" for y in years]
+
+
+def _observations(t: _Tables, ids: dict[str, list[str]], counted: list[tuple[str, int]]) -> None:
+    rng = t.rng
+    years = _periods(t)
     datasets = {"obs_table1_agencies": "dataset/table1-agencies", "obs_table2_rd_outcomes": "dataset/table2-rd-outcomes",
                 "obs_green_new_deal": "dataset/green-new-deal", "obs_cluster_programmes": "dataset/cluster-programmes",
                 "obs_iccp_support": "dataset/iccp-support"}
     for dataset in datasets.values():
         t.add("datasets", id=dataset, title=f"Synthetic table {dataset.split('/')[-1]}", document=t.documents[0],
               rounding_tolerance=rng.choice(("", "0.5", "1")), header_decision="")
-    text_datasets = [f"dataset/text-{i:05d}" for i in range(1, len(t.documents) + 1)]
-    for dataset, document in zip(text_datasets, t.documents):
+    text_datasets = [f"dataset/text-{i:05d}" for i in range(1, max(1, t.left("datasets")) + 1)]
+    for number, dataset in enumerate(text_datasets):
+        document = t.documents[number % len(t.documents)]
         t.add("datasets", id=dataset, title=f"Numbers in the text of {document}", document=document,
               rounding_tolerance="", header_decision="")
     seen: dict[tuple[str, str, str, str, str], str] = {}
 
     def observe(table: str, dataset: str, entity: str, indicator: str, period: str, role: str, value: int | None,
                 unit: str = "unit/NUM", multiplier: int | None = None, row: str = "", column: str = "",
-                counts: str = "") -> None:
+                counts: str = "") -> bool:
         key = (entity, indicator, period, role, unit)
         printed = f"{value:,}" if value is not None else rng.choice(("-", "n/a"))
         if value is not None:
             if key in seen:
-                return  # the same quantity twice would be a disagreement; made on purpose below only
+                return False  # the same quantity twice would be a disagreement; made on purpose below only
             seen[key] = printed
         t.add(table, id=f"obs/{t.next_id('obs'):08d}", dataset=dataset, entity=entity,
               indicator=f"concept/indicator/{indicator}", period=period, role=f"concept/observation-role/{role}",
@@ -626,25 +734,30 @@ def _observations(t: _Tables, ids: dict[str, list[str]], countries: list[str], e
               qualifier=f"concept/value-qualifier/{rng.choice(('exact', 'exact', 'approximately', 'more-than'))}",
               status="" if value is not None else f"concept/value-status/{rng.choice(('blank', 'dash'))}",
               row_label=row, column_label=column, counts=counts, note="")
+        return True
 
-    # Table 1: agencies by province and function, with the national total that sums them.
-    for function in _FUNCTIONS:
+    # Table 1: agencies by province and function, with the national total that sums them, for as
+    # many years as the shipped share of the table asks.
+    groups = max(1, round(t.want("obs_table1_agencies") / (len(ids["province"]) + 1)))
+    for number in range(groups):
+        function, period = _FUNCTIONS[number % len(_FUNCTIONS)], years[(number // len(_FUNCTIONS)) % len(years)]
         values = {p: rng.randint(1, 60) for p in ids["province"]}
         for province, value in values.items():
             observe("obs_table1_agencies", datasets["obs_table1_agencies"], province, f"agencies-{function}",
-                    "period/y2017", "actual", value, row=province.split("/")[-1], column=function)
+                    period, "actual", value, row=province.split("/")[-1], column=function)
         observe("obs_table1_agencies", datasets["obs_table1_agencies"], "place/korea", f"agencies-{function}",
-                "period/y2017", "actual", sum(values.values()), row="total", column=function)
+                period, "actual", sum(values.values()), row="total", column=function)
     # Table 2: R&D outcomes of regions.
-    for region in ids["province"] + ids["city"][:20]:
+    regions = ids["province"] + ids["city"]
+    for region in regions[: max(1, t.want("obs_table2_rd_outcomes") // 2)]:
         for column in ("patents", "papers"):
-            observe("obs_table2_rd_outcomes", datasets["obs_table2_rd_outcomes"], region, "companies", "period/y2016",
+            observe("obs_table2_rd_outcomes", datasets["obs_table2_rd_outcomes"], region, "companies", "period/y2020",
                     "actual" if column == "patents" else "planned", rng.randint(0, 5000), row=region.split("/")[-1],
                     column=column)
     # Green New Deal: the projects of the programme and its total, per year.
     gnd_projects = [row["subject"] for row in t.rows["relations"]
                     if row["relation"] == "partOf" and row["object"] == "policy/green-new-deal"]
-    for y in (2020, 2021, 2022):
+    for y in range(2020, 2026):
         values = {p: rng.randint(10, 5000) for p in gnd_projects}
         for project, value in values.items():
             observe("obs_green_new_deal", datasets["obs_green_new_deal"], project, "budget", f"period/y{y}", "planned",
@@ -652,30 +765,43 @@ def _observations(t: _Tables, ids: dict[str, list[str]], countries: list[str], e
         if values:
             observe("obs_green_new_deal", datasets["obs_green_new_deal"], "policy/green-new-deal", "budget",
                     f"period/y{y}", "planned", sum(values.values()), unit="currency/KRW", multiplier=9)
-    # Cluster and support programmes: caps and shares, some cells blank in the source.
-    for support in ids["support"]:
-        observe("obs_iccp_support", datasets["obs_iccp_support"], support, "budget", "period/not-stated", "planned",
-                rng.randint(1, 900) if rng.random() < 0.8 else None, unit="currency/KRW", multiplier=6)
-        observe("obs_iccp_support", datasets["obs_iccp_support"], support, "share", "period/not-stated", "planned",
-                rng.randint(10, 90), unit="unit/PERCENT")
-    for programme in ids["programme"]:
+    # Support programmes: caps and shares over the years, some cells blank in the source.
+    for number in range(t.left("obs_iccp_support")):
+        support = ids["support"][number % len(ids["support"])]
+        period = years[(number // (2 * len(ids["support"]))) % len(years)]
+        if number // len(ids["support"]) % 2 == 0:
+            observe("obs_iccp_support", datasets["obs_iccp_support"], support, "budget", period, "planned",
+                    rng.randint(1, 900) if rng.random() < 0.8 else None, unit="currency/KRW", multiplier=6)
+        else:
+            observe("obs_iccp_support", datasets["obs_iccp_support"], support, "share", period, "planned",
+                    rng.randint(10, 90), unit="unit/PERCENT")
+    for number in range(t.left("obs_cluster_programmes", minimum=1)):
+        programme = ids["programme"][number % len(ids["programme"])]
         observe("obs_cluster_programmes", datasets["obs_cluster_programmes"], programme, "companies",
-                "period/not-stated", "actual", rng.randint(5, 500))
-    # Numbers in running text: budgets, jobs, targets and baselines of policies and organisations.
+                years[(number // len(ids["programme"])) % len(years)], "actual", rng.randint(5, 500))
+    # Numbers in running text: budgets, jobs, targets and baselines of policies and organisations
+    # (the listings' stated counts and the disagreements below are numbers in the text too).
     subjects = (ids["strategy"] + ids["programme"] + ids["project"] + ids["task"] + ids["company"][:: 3]
                 + ids["agency"] + ["policy/industrial-ai-internalization-strategy"] * 5)
-    for _ in range(int(entities * 0.25)):
+    wanted = max(3, t.want("figures") // 100)
+    # The counts the sources state for the listings, each for a programme and year of its own.
+    for number, (listing, members) in enumerate(counted):
+        programme = ids["programme"][number % len(ids["programme"])]
+        observe("obs_text", text_datasets[0], programme, "companies", years[(number // len(ids["programme"])) % len(years)],
+                "actual", members, counts=listing)
+    attempts = 0
+    while len(t.rows["obs_text"]) < t.want("figures") - wanted and attempts < 20 * t.want("figures"):
+        attempts += 1
         entity = rng.choice(subjects)
         indicator = rng.choice(("budget", "budget-rd", "jobs", "companies", "share"))
         unit = {"budget": "currency/KRW", "budget-rd": "currency/KRW", "share": "unit/PERCENT"}.get(indicator,
                                                                                                   "unit/NUM")
         role = rng.choice(("planned", "actual", "target", "baseline"))
         value = rng.randint(1, 100) if unit == "unit/PERCENT" else rng.randint(1, 50000)
-        observe("obs_text", rng.choice(text_datasets), entity, indicator, f"period/y{rng.choice(years)}", role,
+        observe("obs_text", rng.choice(text_datasets), entity, indicator, rng.choice(years), role,
                 value if rng.random() < 0.97 else None, unit=unit, multiplier=9 if unit == "currency/KRW" else None)
     # A few disagreements between sources (warnings, as in the real data).
     candidates = [key for key in seen if key[1].startswith("budget") and key[2].startswith("period/y")]
-    wanted = max(3, entities // 300)
     for key in candidates[:: max(1, len(candidates) // wanted)][:wanted]:
         entity, indicator, period, role, unit = key
         printed = seen[key]
@@ -685,13 +811,29 @@ def _observations(t: _Tables, ids: dict[str, list[str]], countries: list[str], e
               printed=f"{value:,}", value=value, unit=unit,
               multiplier=9, qualifier="concept/value-qualifier/exact", status="", row_label="", column_label="",
               counts="", note="differs from another source")
-    # Listings with the counts the sources state.
-    for number in range(1, max(2, entities // 400) + 1):
-        listing = f"listing/list-{number:05d}"
-        members = rng.sample(ids["company"], min(len(ids["company"]), rng.randint(2, 8)))
+
+
+def _listings(t: _Tables, ids: dict[str, list[str]], concepts: list[str]) -> list[tuple[str, int]]:
+    """Listings of entities and of concepts, in the shipped shares; returns each entity listing with
+    its number of members (the count the source states)."""
+    rng = t.rng
+    listings = [f"listing/list-{n:05d}" for n in range(1, t.want("listings", minimum=2) + 1)]
+    members_wanted, concepts_wanted = t.want("listing_members"), t.want("listing_concepts")
+    for_concepts = max(1, round(len(listings) * concepts_wanted / max(1, members_wanted + concepts_wanted)))
+    per_listing = max(2, round(members_wanted / max(1, len(listings) - for_concepts)))
+    per_concept_listing = max(2, round(concepts_wanted / for_concepts))
+    pool = ids["company"] + ids["agency"] + ids["project"]
+    counted = []
+    for number, listing in enumerate(listings, start=1):
         t.add("listings", id=listing, label=f"Listing {number}", complete=rng.choice(("true", "false")))
+        if number <= for_concepts:
+            for position, member in enumerate(rng.sample(concepts, min(len(concepts), per_concept_listing)), start=1):
+                t.add("listing_concepts", id=f"{listing}/concept/{position}", listing=listing, member=member,
+                      position=position, printed=f"concept {position}")
+            continue
+        members = rng.sample(pool, min(len(pool), max(2, per_listing + rng.randint(-2, 2))))
         for position, member in enumerate(members, start=1):
             t.add("listing_members", id=f"{listing}/member/{position}", listing=listing, member=member,
                   position=position, printed=f"member {position}")
-        observe("obs_text", text_datasets[0], f"policy/programme-{number:06d}" if number <= len(ids["programme"])
-                else "place/korea", "companies", "period/y2019", "actual", len(members), counts=listing)
+        counted.append((listing, len(members)))
+    return counted
