@@ -23,6 +23,7 @@ import enum
 import hashlib
 import heapq
 import io
+import itertools
 import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -164,10 +165,10 @@ disk (an external merge sort), so the memory a dump needs does not grow with the
 _MERGED_AT_ONCE = 200
 
 
-def _sorted_unique_lines(chunks: Iterable[Iterable[bytes]], *, run_bytes: int, scratch: Path) -> Iterator[bytes]:
-    """The distinct lines of ``chunks``, sorted by byte (that is, by code point), each without its
-    newline: sorted in memory up to ``run_bytes`` at a time, the sorted runs written to ``scratch``
-    and merged."""
+def _sorted_unique_lines(blocks: Iterable[list[bytes]], *, run_bytes: int, scratch: Path) -> Iterator[bytes]:
+    """The distinct lines of ``blocks`` (lists of lines without their newline), sorted by byte (that
+    is, by code point): sorted in memory up to ``run_bytes`` at a time, the sorted runs written to
+    ``scratch`` and merged."""
     runs: list[Path] = []
     lines: list[bytes] = []
     size = 0
@@ -176,28 +177,17 @@ def _sorted_unique_lines(chunks: Iterable[Iterable[bytes]], *, run_bytes: int, s
         nonlocal lines, size
         path = scratch / f"run-{len(runs):05d}"
         with open(path, "wb") as handle:
-            previous = None
-            for line in sorted(lines):
-                if line != previous:
-                    handle.write(line + b"\n")
-                    previous = line
+            _write_lines(handle, sorted(set(lines)))
         runs.append(path)
         lines, size = [], 0
 
-    for chunk in chunks:
-        for line in chunk:
-            line = line.rstrip(b"\n")
-            if line:
-                lines.append(line)
-                size += len(line) + 50  # the object's own size counts too
-                if size >= run_bytes:
-                    spill()
+    for block in blocks:
+        lines.extend(block)
+        size += sum(map(len, block)) + 50 * len(block)  # the objects' own size counts too
+        if size >= run_bytes:
+            spill()
     if not runs:  # everything fitted in memory: no file
-        previous = None
-        for line in sorted(lines):
-            if line != previous:
-                yield line
-                previous = line
+        yield from sorted(set(lines))
         return
     if lines:
         spill()
@@ -209,8 +199,7 @@ def _sorted_unique_lines(chunks: Iterable[Iterable[bytes]], *, run_bytes: int, s
         for number, group in enumerate(groups):
             merged = scratch / f"merged-{level}-{number:05d}"
             with open(merged, "wb") as handle:
-                for line in _merge(group):
-                    handle.write(line)
+                handle.writelines(_merge(group))
             for path in group:
                 path.unlink()
             runs.append(merged)
@@ -218,6 +207,21 @@ def _sorted_unique_lines(chunks: Iterable[Iterable[bytes]], *, run_bytes: int, s
         yield line.rstrip(b"\n")
     for path in runs:
         path.unlink()
+
+
+def _line_blocks(handle: BinaryIO, size: int) -> Iterator[list[bytes]]:
+    """The lines of ``handle`` without their newline, read ``size`` bytes at a time (blank lines dropped)."""
+    rest = b""
+    while data := handle.read(size):
+        data = rest + data
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            rest = data
+            continue
+        rest = data[cut + 1:]
+        yield [line for line in data[:cut].split(b"\n") if line]
+    if rest.strip():
+        yield [rest]
 
 
 def _merge(runs: list[Path]) -> Iterator[bytes]:
@@ -320,13 +324,14 @@ class Dataset:
             graphs.append(ox.DefaultGraph())
         return sorted(graphs, key=str)
 
-    def _graph_lines(self, graph: ox.NamedNode | ox.DefaultGraph, scratch: Path) -> Iterator[bytes]:
-        """The N-Triples lines of one graph, as Oxigraph writes them (to a scratch file, streaming)."""
+    def _graph_lines(self, graph: ox.NamedNode | ox.DefaultGraph, scratch: Path, block: int) -> Iterator[list[bytes]]:
+        """The N-Triples lines of one graph as Oxigraph writes them (to a scratch file, streaming), in
+        blocks of about ``block`` bytes."""
         path = scratch / "graph.nt"
         self.store.dump(str(path), format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
         try:
             with open(path, "rb") as handle:
-                yield from handle
+                yield from _line_blocks(handle, block)
         finally:
             path.unlink(missing_ok=True)
 
@@ -356,8 +361,9 @@ class Dataset:
             return counted.count
 
     def _sorted_lines(self, graphs: list[ox.NamedNode | ox.DefaultGraph], scratch: Path, run_bytes: int) -> Iterator[bytes]:
-        return _sorted_unique_lines((self._graph_lines(g, scratch) for g in graphs), run_bytes=run_bytes,
-                                    scratch=scratch)
+        block = min(run_bytes, 16 * 1024 * 1024)
+        blocks = (lines for graph in graphs for lines in self._graph_lines(graph, scratch, block))
+        return _sorted_unique_lines(blocks, run_bytes=run_bytes, scratch=scratch)
 
     def _sorted_quads(self, scratch: Path, run_bytes: int) -> Iterator[ox.Quad]:
         """Every quad, by graph name as text, then subject, predicate and object as text (the order of
@@ -416,7 +422,8 @@ def _opened(target: str | Path | BinaryIO) -> Iterator[BinaryIO]:
 
 def _write_lines(out: BinaryIO, lines: Iterable[bytes]) -> int:
     count = 0
-    for line in lines:
-        out.write(line + b"\n")
-        count += 1
+    iterator = iter(lines)
+    while batch := list(itertools.islice(iterator, 65536)):
+        out.write(b"\n".join(batch) + b"\n")
+        count += len(batch)
     return count
