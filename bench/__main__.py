@@ -64,6 +64,7 @@ class Settings:
     step_timeout: float
     kg_build_scales: tuple[str, ...]
     """Scales where one ``kg build`` process is measured as a user runs it (peak memory)."""
+    kg_build_timeout: float = 3600
     commands: bool = True
     repeat_commands: int = 7
     builds: int = 3
@@ -146,7 +147,7 @@ def run_scale(name: str, target: int, settings: Settings, morph_python: Path | N
     for method in ("load", "bulk_load"):
         _record(results, f"limit-{method}", run_step("oxigraph-load", timeout=timeout, nt=nt, method=method))
     if name in settings.kg_build_scales:
-        _record(results, "kg-build", measure_kg_build(metadata, folder / "kg-build", timeout=timeout))
+        _record(results, "kg-build", measure_kg_build(metadata, folder / "kg-build", timeout=settings.kg_build_timeout))
     _record(results, "validate", run_step("validate", timeout=timeout, nq=nq, keys_out=str(folder / "keys-ox.json")))
     limit = settings.pyshacl_limits.get(name)
     if limit is not None:
