@@ -46,13 +46,13 @@ from kg.queries import (
 from kg.queries.catalogue import CannedQuery
 from kg.reasoning import ConsistencyReport, check_consistency
 from kg.remote.loader import DEFAULT_CHUNK_SIZE, LoadReport
-from kg.validation import Engine, ShapesGraph, ValidationReport, validate_store
 
 if TYPE_CHECKING:
     import networkx as nx
     import pandas as pd
 
     from kg.serve import Server
+    from kg.validation import Engine, ShapesGraph, ValidationReport
 else:  # loaded on first use, see kg._lazy
     nx = lazy_import("networkx")
     pd = lazy_import("pandas")
@@ -149,14 +149,18 @@ class KnowledgeGraph:
 
     # -- checks -----------------------------------------------------------------------------
 
-    def validate(self, *, engine: Engine = Engine.OXIGRAPH,
+    def validate(self, *, engine: Engine | None = None,
                  shapes: str | Path | Sequence[str | Path] | ShapesGraph | None = None) -> ValidationReport:
         """Validate against the shapes (the project's by default); results trace back to source table rows.
 
-        The report's ``conforms`` is false as soon as there is any result, warnings included
-        (SHACL 3.6.1); ``report.passes(allow_warnings=True)`` is what ``kg build`` requires.
+        ``engine`` is ``Engine.OXIGRAPH`` by default. The report's ``conforms`` is false as soon as
+        there is any result, warnings included (SHACL 3.6.1); ``report.passes(allow_warnings=True)``
+        is what ``kg build`` requires.
         """
-        return validate_store(self.store, engine=engine, shapes=shapes, base_iri=self.base_iri)
+        # Imported here: the validation package loads rdflib's SPARQL parser, which querying never needs.
+        from kg.validation import Engine, validate_store
+
+        return validate_store(self.store, engine=engine or Engine.OXIGRAPH, shapes=shapes, base_iri=self.base_iri)
 
     def check_consistency(self, *, cache: str | Path | None = None) -> ConsistencyReport:
         """Check the ontology with the data with the HermiT reasoner (needs Java).
