@@ -162,9 +162,25 @@ def write_morph_config(mapping: Path, out: Path) -> Path:
 
 
 def write_subset_metadata(folder: Path) -> Path:
-    """A metadata file in ``folder`` listing only the :data:`SUBSET` tables, for the toolkit's side."""
+    """A metadata file in ``folder`` listing only the :data:`SUBSET` tables, for the toolkit's side.
+
+    A column whose values the toolkit checks against the things other tables define
+    (``kikg:references``) keeps only the tables of the subset: the generated values name things of
+    those tables, and the check is one the toolkit makes and morph-kgc does not.
+    """
     metadata = json.loads((folder / "csv-metadata.json").read_text(encoding="utf-8"))
     metadata["tables"] = [t for t in metadata["tables"] if t["url"].removesuffix(".csv") in SUBSET]
+    for table in metadata["tables"]:
+        schema = json.loads((folder / table["tableSchema"]).read_text(encoding="utf-8"))
+        references = []
+        for reference in schema.get("kikg:references", []):
+            tables = [t for t in reference["tables"] if t.removesuffix(".csv") in SUBSET]
+            if tables:
+                references.append({**reference, "tables": tables})
+        if references != schema.get("kikg:references", []):
+            schema["kikg:references"] = references
+            table["tableSchema"] = str(Path(table["tableSchema"]).with_name("subset-" + Path(table["tableSchema"]).name))
+            (folder / table["tableSchema"]).write_text(json.dumps(schema, indent=2), encoding="utf-8")
     out = folder / "subset-metadata.json"
     out.write_text(json.dumps(metadata, indent=2), encoding="utf-8")
     return out
