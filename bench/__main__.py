@@ -79,7 +79,7 @@ QUICK = Settings(quick=True, repeat_small=1, per_query=10, query_budget=120, rdf
                  kg_build_scales=("100k",), repeat_commands=3, builds=1)
 FULL = Settings(quick=False, repeat_small=3, per_query=60, query_budget=1500,
                 rdflib_scales=("10k", "100k", "300k", "1M"),
-                pyshacl_limits={"10k": 900, "100k": 1500}, networkx_timeout=150, projection_timeout=300,
+                pyshacl_limits={"10k": 900, "100k": 900}, networkx_timeout=150, projection_timeout=300,
                 step_timeout=2400, kg_build_scales=("1M", "5M"))
 
 
