@@ -239,7 +239,9 @@ def test_stop_ends_both_servers_and_removes_the_store(default_trig: Path) -> Non
     server.stop()  # idempotent
 
 
-def test_a_taken_port_is_a_usage_error_and_leaves_nothing(default_trig: Path) -> None:
+def test_a_taken_port_is_a_usage_error_and_leaves_nothing(default_trig: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # this test's own temporary folder
     before = set(Path(tempfile.gettempdir()).glob("kg-serve-*"))
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

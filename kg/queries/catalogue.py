@@ -27,7 +27,8 @@ import yaml
 
 from kg._resources import QUERIES_DIR
 from kg.errors import InputError, UsageError
-from kg.queries.binding import ParameterType, find_forbidden_keyword
+from kg.queries.binding import ParameterType
+from kg.queries.guard import SparqlSyntaxError, check_read_only
 
 __all__ = ["CannedQuery", "Catalogue", "Parameter", "parse_query_file"]
 
@@ -83,8 +84,8 @@ def parse_query_file(path: str | Path, *, name: str | None = None) -> CannedQuer
     Raises
     ------
     InputError
-        For an unreadable file, malformed YAML header, unknown parameter type, or an update,
-        ``LOAD`` or ``SERVICE`` in the query.
+        For an unreadable file, malformed YAML header, unknown parameter type, a query that does
+        not parse, or an update, ``LOAD`` or ``SERVICE`` in the query (with line and column).
     """
     path = Path(path)
     try:
@@ -123,9 +124,10 @@ def parse_query_file(path: str | Path, *, name: str | None = None) -> CannedQuer
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise InputError(f"bad parameter declaration {raw!r}: {exc}", file=path) from None
-    keyword = find_forbidden_keyword(text)
-    if keyword:
-        raise InputError(f"canned queries are read-only: {keyword} is not allowed", file=path)
+    try:
+        check_read_only(text)
+    except SparqlSyntaxError as exc:
+        raise InputError(exc.reason, file=path, line=exc.line, column=exc.column) from None
     return CannedQuery(
         name=name or path.stem,
         text=text,

@@ -26,8 +26,8 @@ from typing import Any
 
 from kg.errors import KGError
 from kg.queries import Catalogue, bind_parameters, inject_values
-from kg.queries.binding import find_forbidden_keyword
 from kg.queries.catalogue import CannedQuery
+from kg.queries.guard import SparqlSyntaxError, check_read_only
 
 __all__ = ["FrontServer", "catalogue_json"]
 
@@ -171,9 +171,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(HTTPStatus.BAD_REQUEST, "no query: send ?query=..., a query form field, or an "
                                                 "application/sparql-query body")
             return
-        keyword = find_forbidden_keyword(query)
-        if keyword:
-            self._error(HTTPStatus.BAD_REQUEST, f"only read queries run here: {keyword} is not allowed")
+        try:
+            check_read_only(query)
+        except SparqlSyntaxError as exc:
+            self._error(HTTPStatus.BAD_REQUEST, str(exc))
             return
         headers = {name: self.headers[name] for name in ("Accept", "Content-Type") if self.headers.get(name)}
         connection = http.client.HTTPConnection("127.0.0.1", self.server.backend_port, timeout=120)

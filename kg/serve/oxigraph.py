@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg._sandbox import launcher_command
 from kg.dataset import Dataset
 from kg.errors import KGError
 
@@ -80,10 +81,11 @@ class OxigraphProcess:
     def __init__(self, directory: Path, *, query_timeout: float = 60.0, startup_timeout: float = 20.0) -> None:
         self.port = free_port()
         self.log_path = directory.parent / "oxigraph.log"
-        command = [
+        # Confined (no outgoing connections: SERVICE cannot fetch) and killed with its parent thread.
+        command = launcher_command([
             str(find_binary()), "serve-read-only", "--location", str(directory), "--bind", f"127.0.0.1:{self.port}",
             "--union-default-graph", "--timeout-s", str(max(1, int(query_timeout))),
-        ]
+        ])
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         try:
