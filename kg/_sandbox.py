@@ -12,9 +12,10 @@ Two uses:
 
 * :func:`confine_current_thread` for the worker thread that runs local queries
   (:func:`kg.queries.run_local`); the filter binds that thread and the threads it starts;
-* this file run as a script, ``python _sandbox.py PROGRAM ARGS...``, which confines itself, asks
-  the kernel to kill it when its parent thread ends (``PR_SET_PDEATHSIG``), and then becomes
-  ``PROGRAM`` (``execv``): how ``kg serve`` starts its Oxigraph server. The script imports nothing
+* this file run as a script, ``python _sandbox.py [--address-space BYTES] -- PROGRAM ARGS...``,
+  which confines itself, asks the kernel to kill it when its parent thread ends
+  (``PR_SET_PDEATHSIG``), caps its memory, and then becomes ``PROGRAM`` (``execv``): how
+  ``kg serve`` starts its Oxigraph server. The script imports nothing
   of ``kg``, so it starts in a few milliseconds.
 """
 
@@ -116,18 +117,32 @@ def _die_with_parent() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
 
 
-def launcher_command(program: list[str]) -> list[str]:
-    """The command that runs ``program`` confined and tied to the life of the calling thread."""
-    return [sys.executable, "-I", os.path.abspath(__file__), *program]
+def launcher_command(program: list[str], *, address_space: int | None = None) -> list[str]:
+    """The command that runs ``program`` confined and tied to the life of the calling thread.
+
+    ``address_space`` caps the program's virtual memory in bytes (``RLIMIT_AS``): past it,
+    allocations fail and the program ends, instead of the machine swapping.
+    """
+    limit = ["--address-space", str(address_space)] if address_space else []
+    return [sys.executable, "-I", os.path.abspath(__file__), *limit, "--", *program]
 
 
 def _main(argv: list[str]) -> None:
+    address_space = None
+    if argv[:1] == ["--address-space"]:
+        address_space, argv = int(argv[1]), argv[2:]
+    if argv[:1] == ["--"]:
+        argv = argv[1:]
     if not argv:
-        raise SystemExit("usage: _sandbox.py PROGRAM [ARGS...]")
+        raise SystemExit("usage: _sandbox.py [--address-space BYTES] -- PROGRAM [ARGS...]")
     parent = os.getppid()
     _die_with_parent()
     if os.getppid() != parent:  # the parent died before the request took effect
         raise SystemExit(1)
+    if address_space:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
     confine_current_thread()
     os.execv(argv[0], argv)
 

@@ -385,6 +385,8 @@ def build_parser() -> argparse.ArgumentParser:
     common(serve)
     serve.add_argument("--port", type=int, default=7878, help="port on 127.0.0.1 (default 7878; 0 picks a free one)")
     serve.add_argument("--data", default=str(Path("build") / "kg.trig"), help="dataset file to serve (default build/kg.trig)")
+    serve.add_argument("--timeout", type=float, default=60.0, help="seconds a query may run (default 60)")
+    serve.add_argument("--max-answer-mb", type=float, default=64.0, help="largest answer in MiB (default 64)")
     serve.set_defaults(run=_subcommand("serve"))
 
     docs = commands.add_parser("docs", help="render the ontology documentation (pyLODE)")

@@ -13,6 +13,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -43,9 +44,14 @@ def _fetch(url: str, *, method: str = "GET", data: bytes | None = None,
     request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, dict(response.headers), response.read()
+            return response.status, _headers(response.headers), response.read()
     except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers), exc.read()
+        return exc.code, _headers(exc.headers), exc.read()
+
+
+def _headers(message: Message) -> dict[str, str]:
+    """Header names are case-insensitive: spell them in title case for the tests."""
+    return {name.title(): value for name, value in message.items()}
 
 
 def _rows(result: QueryResult, *, ordered: bool) -> list[tuple[str, ...]]:
