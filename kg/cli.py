@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -408,6 +410,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     debug = getattr(args, "debug", False) or os.environ.get("KG_DEBUG") == "1"
+    # A shell script starts background jobs with SIGINT ignored, and Python keeps it so: `kill -INT`
+    # would then be lost and an interrupted build run on to exit 0. Ctrl-C and SIGINT always stop kg.
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return int(args.run(args))
     except KGError as exc:

@@ -9,6 +9,7 @@ step has succeeded, so a failed build leaves the previous outputs intact.
 from __future__ import annotations
 
 import enum
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from kg.api import KnowledgeGraph, build
 from kg.dataset import RdfFormat
 from kg.errors import InconsistentOntologyError, NotConformingError
 from kg.network import centrality_frame, network_files
-from kg.outputs import OutputStage
+from kg.outputs import DirectoryStage
 from kg.progress import SILENT, Progress
 from kg.reasoning import ConsistencyReport, java_available
 from kg.validation import ValidationReport
@@ -108,10 +109,15 @@ def run_build(
     InconsistentOntologyError
         The reasoner finds the data inconsistent (nothing is written).
     NotConformingError
-        The data has SHACL violations; the reports are written, the dataset files are not.
+        The data has SHACL violations: ``out_dir`` stays as it was, the reports go to
+        ``<out_dir>-failed/``.
+
+    Every file is written into a directory beside ``out_dir``, which replaces ``out_dir`` in one
+    step when all of them are written (:class:`~kg.outputs.DirectoryStage`): an interrupted or
+    failed build leaves ``out_dir`` exactly as it was.
     """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    failed = out.with_name(out.name + "-failed")
     with progress.step("mapping source tables"):
         graph = build(sources, base_iri=base_iri)
     consistency = None
@@ -127,17 +133,17 @@ def run_build(
         graph.write_analysis(frame)
     with progress.step("validating (SHACL)"):
         report = graph.validate()
-    stage = OutputStage(out)
+    stage = DirectoryStage(out)
     try:
         stage.write("validation-report.ttl", report.turtle())
         stage.write("validation.csv", report.to_csv().encode())
         if not report.passes(allow_warnings=True):
-            stage.commit()
+            reports = stage.keep_as(failed)
             counts = report.counts()
             refused = len(report) - counts["Warning"] - counts["Info"]
             raise NotConformingError(
-                f"the data has {refused} SHACL violations (results other than warnings and infos); "
-                f"see {out / 'validation.csv'}"
+                f"the data has {refused} SHACL violations (results other than warnings and infos); {out} is "
+                f"unchanged; the reports are in {reports / 'validation.csv'} and {reports / 'validation-report.ttl'}"
             )
         with progress.step("running canned queries"):
             for query in graph.catalogue:
@@ -160,6 +166,8 @@ def run_build(
     except BaseException:
         stage.discard()
         raise
+    if failed.is_dir() and not failed.is_symlink():
+        shutil.rmtree(failed, ignore_errors=True)  # the reports of an earlier failed build
     summary = BuildSummary(graph, graph.triple_counts(), report, consistency, frame, written)
     summary.total_triples = total
     return summary

@@ -123,10 +123,12 @@ def test_violations_fail_the_build_with_exit_1_and_keep_the_previous_dataset(tmp
     capsys.readouterr()
     assert main(["build", "--sources", str(mini / "csv-metadata.json"), "--out", str(out), "--no-reason", "-q"]) == 1
     error = capsys.readouterr().err
-    assert "SHACL violations" in error and "validation.csv" in error
+    failed = tmp_path / "build-failed"
+    assert "SHACL violations" in error and f"{out} is unchanged" in error and str(failed / "validation.csv") in error
     assert (out / "kg.nt").read_bytes() == previous
     assert "Nowhere" not in (out / "kg.nt").read_text(encoding="utf-8")
-    report = (out / "validation.csv").read_text(encoding="utf-8")
+    assert "thing/three" not in (out / "validation.csv").read_text(encoding="utf-8")  # the old reports stay
+    report = (failed / "validation.csv").read_text(encoding="utf-8")
     assert "thing/three" in report and "source_row" in report.splitlines()[0]
 
 
