@@ -105,7 +105,8 @@ def test_two_builds_in_separate_processes_give_byte_identical_ntriples(tmp_path:
     for out, seed in ((first, "1"), (second, "2")):
         run = _kg("build", "--out", str(out), "--no-reason", "-q", env={"PYTHONHASHSEED": seed})
         assert run.returncode == 0, run.stderr
-    for name in ("kg.nt", "kg.trig", "kg.ttl", "void.ttl", "validation-report.ttl", "validation.csv", "centrality.csv"):
+    for name in ("kg.nt", "kg.trig", "kg.ttl", "void.ttl", "validation-report.ttl", "validation.csv", "centrality.csv",
+                 "network.png"):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
