@@ -45,6 +45,7 @@ from kg.queries import (
     run_local,
 )
 from kg.queries.catalogue import CannedQuery
+from kg.queries.guard import SparqlSyntaxError
 from kg.reasoning import ConsistencyReport, check_consistency
 from kg.remote.loader import DEFAULT_CHUNK_SIZE, LoadReport
 from kg.validation import Engine, ShapesGraph, ValidationReport, validate_store
@@ -129,7 +130,12 @@ class KnowledgeGraph:
             from kg.remote import query_endpoint
 
             return query_endpoint(endpoint, inject_values(canned.text, bindings), timeout=timeout)
-        return run_local(self.store, canned.text, bindings)
+        try:
+            return run_local(self.store, canned.text, bindings)
+        except SparqlSyntaxError as exc:
+            if canned.path is None:
+                raise
+            raise InputError(exc.reason, file=canned.path, line=exc.line, column=exc.column) from None
 
     def query(self, query: str, /, **params: object) -> pd.DataFrame:
         """Run a canned query (by name), a ``.rq`` file or SPARQL text; return a typed DataFrame.
