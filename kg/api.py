@@ -47,10 +47,12 @@ from kg.queries import (
 from kg.queries.catalogue import CannedQuery
 from kg.queries.guard import SparqlSyntaxError
 from kg.reasoning import ConsistencyReport, check_consistency
-from kg.remote.loader import DEFAULT_CHUNK_SIZE, LoadReport
+from kg.remote.report import DEFAULT_CHUNK_SIZE, LoadReport
 from kg.validation import Engine, ShapesGraph, ValidationReport, validate_store
 
 if TYPE_CHECKING:
+    from kg.remote.http import Auth
+    from kg.remote.sparql import QueryDataset
     from kg.serve import Server
 
 __all__ = ["KnowledgeGraph", "build", "ontology_triples", "query_endpoint_named", "read"]
@@ -118,18 +120,20 @@ class KnowledgeGraph:
     # -- queries ----------------------------------------------------------------------------
 
     def run_query(self, query: str, /, params: dict[str, object] | None = None, *, endpoint: str | None = None,
-                  timeout: float = 60.0) -> QueryResult:
+                  dataset: QueryDataset | None = None, timeout: float = 60.0) -> QueryResult:
         """Run a canned query (by name), a ``.rq`` file or SPARQL text; return raw results.
 
         Parameters are bound as RDF terms. With ``endpoint``, the query runs on that SPARQL
-        endpoint instead of locally, with the same text.
+        endpoint instead of locally, with the same text, on ``dataset`` where given (for a store
+        whose default graph holds more than the knowledge graph, such as Virtuoso:
+        ``QueryDataset.union_of(graph.dataset.graph_names())``).
         """
         canned = _resolve_query(query, self.catalogue)
         bindings = bind_parameters(canned, params or {}, base=self.base_iri)
         if endpoint:
-            from kg.remote import query_endpoint
+            from kg.remote.sparql import query_endpoint
 
-            return query_endpoint(endpoint, inject_values(canned.text, bindings), timeout=timeout)
+            return query_endpoint(endpoint, inject_values(canned.text, bindings), timeout=timeout, dataset=dataset)
         try:
             return run_local(self.store, canned.text, bindings)
         except SparqlSyntaxError as exc:
@@ -278,7 +282,7 @@ class KnowledgeGraph:
 
     def load(self, endpoint: str, *, graphs: Iterable[str] | None = None, query_endpoint: str | None = None,
              update_endpoint: str | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE, timeout: float = 120.0,
-             retries: int = 3, allow_insecure: bool = False) -> LoadReport:
+             retries: int = 3, auth: Auth | None = None, allow_insecure: bool = False) -> LoadReport:
         """Load the named graphs into a SPARQL 1.1 store, each replacing its earlier content.
 
         A thin call of :func:`kg.remote.load_dataset` (see ``docs/loading.md``): one atomic
@@ -288,7 +292,8 @@ class KnowledgeGraph:
         Parameters
         ----------
         endpoint
-            The store's Graph Store Protocol endpoint (Oxigraph ``/store``, Fuseki ``/<ds>/data``).
+            The store's Graph Store Protocol endpoint (Oxigraph ``/store``, Fuseki ``/<ds>/data``,
+            Virtuoso ``/sparql-graph-crud-auth``).
         graphs
             Only these graphs (IRIs, or names relative to the base such as ``graph/table/acts``).
         query_endpoint, update_endpoint
@@ -297,6 +302,9 @@ class KnowledgeGraph:
             Graphs larger than this many triples go in chunks through a staging graph.
         timeout, retries
             Per request; only timeouts, connection errors and 5xx answers are retried.
+        auth
+            How credentials are sent (default ``Auth.AUTO``: Basic where it may go, Digest when the
+            store asks for it).
         allow_insecure
             Allow Basic credentials over plain http to a host that is not this machine.
 
@@ -307,11 +315,13 @@ class KnowledgeGraph:
         RemoteError
             When the store refuses a request or cannot be reached.
         """
+        from kg.remote.http import Auth
         from kg.remote.loader import load_dataset
 
         return load_dataset(self.dataset, endpoint=endpoint, graphs=graphs, query_endpoint=query_endpoint,
                             update_endpoint=update_endpoint, chunk_size=chunk_size, timeout=timeout,
-                            retries=retries, allow_insecure=allow_insecure, base_iri=self.base_iri)
+                            retries=retries, auth=auth or Auth.AUTO, allow_insecure=allow_insecure,
+                            base_iri=self.base_iri)
 
     def serve(self, *, port: int = 0, query_timeout: float = 60.0) -> Server:
         """Serve this graph read-only on 127.0.0.1 with the query page of the canned queries.
@@ -382,11 +392,12 @@ def read(path: str | Path, *, base_iri: str = DEFAULT_BASE_IRI) -> KnowledgeGrap
 
 
 def query_endpoint_named(endpoint: str, query: str, /, *, base_iri: str = DEFAULT_BASE_IRI, timeout: float = 60.0,
-                         **params: object) -> pd.DataFrame:
-    """Run a canned query on a remote SPARQL endpoint; return a typed DataFrame."""
-    from kg.remote import query_endpoint
+                         dataset: QueryDataset | None = None, **params: object) -> pd.DataFrame:
+    """Run a canned query on a remote SPARQL endpoint (on ``dataset`` where given); return a
+    typed DataFrame."""
+    from kg.remote.sparql import query_endpoint
 
     catalogue = Catalogue.load()
     canned = _resolve_query(query, catalogue)
     bindings = bind_parameters(canned, params, base=base_iri)
-    return query_endpoint(endpoint, inject_values(canned.text, bindings), timeout=timeout).to_frame()
+    return query_endpoint(endpoint, inject_values(canned.text, bindings), timeout=timeout, dataset=dataset).to_frame()

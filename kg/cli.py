@@ -123,13 +123,9 @@ def cmd_query(args: argparse.Namespace) -> int:
         raise UsageError("give a query NAME, --file FILE or --list")
     params = _parse_params(args.param)
     if args.endpoint:
-        import kg
-        from kg.queries import bind_parameters, inject_values
-        from kg.remote import query_endpoint
+        from kg.remote.cli import remote_query
 
-        canned = kg.api._resolve_query(name, Catalogue.load())
-        bindings = bind_parameters(canned, params, base=args.base_iri or kg.DEFAULT_BASE_IRI)
-        result = query_endpoint(args.endpoint, inject_values(canned.text, bindings), timeout=args.timeout)
+        result = remote_query(args, name, params)
     else:
         graph = _load_graph(args)
         result = graph.run_query(name, params)
@@ -240,7 +236,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     from kg.queries import Catalogue
 
     print(f"kikg {__version__} (import name kg)")
-    for package in ("rdflib", "pyoxigraph", "oxigraph", "pyshacl", "owlready2", "networkx", "pandas", "SPARQLWrapper", "csvw"):
+    for package in ("rdflib", "pyoxigraph", "oxigraph", "pyshacl", "owlready2", "networkx", "pandas", "httpx", "csvw"):
         try:
             print(f"  {package:<14}{version(package)}")
         except PackageNotFoundError:
@@ -331,6 +327,15 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE", help="a parameter (repeatable)")
     query.add_argument("--endpoint", help="a SPARQL 1.1 query endpoint to run the query on")
     query.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the endpoint")
+    query.add_argument("--default-graph", action="append", default=[], metavar="IRI",
+                       help="with --endpoint: a graph of the default graph (repeatable; default: the endpoint's)")
+    query.add_argument("--named-graph", action="append", default=[], metavar="IRI",
+                       help="with --endpoint: a graph GRAPH patterns see (repeatable; default: the endpoint's)")
+    query.add_argument("--kg-graphs", action="store_true",
+                       help="with --endpoint: query only the knowledge graph's graphs on the endpoint (BASE/graph/...), "
+                            "leaving out the store's own (Virtuoso's system graphs)")
+    query.add_argument("--auth", choices=["auto", "basic", "digest"], default="auto",
+                       help="with --endpoint: how KG_USERNAME/KG_PASSWORD are sent (default: Basic, Digest when asked)")
     query.add_argument("--format", "-f", choices=["table", "csv", "tsv", "json"], default="table")
     query.add_argument("--limit", type=int, default=100, help="rows shown in table format (0: all)")
     query.set_defaults(run=cmd_query)
@@ -370,7 +375,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "Credentials come from KG_USERNAME/KG_PASSWORD or ~/.netrc, never from the command line.")
     common(load)
     load.add_argument("--endpoint", required=True,
-                      help="the store's graph-store endpoint (Oxigraph http://host:port/store, Fuseki http://host:port/ds/data)")
+                      help="the store's graph-store endpoint (Oxigraph http://host:port/store, Fuseki "
+                           "http://host:port/ds/data, Virtuoso http://host:8890/sparql-graph-crud-auth)")
     load.add_argument("--query-endpoint", help="the store's query endpoint, where it cannot be derived")
     load.add_argument("--update-endpoint", help="the store's update endpoint (for chunked loads), where it cannot be derived")
     load.add_argument("--data", default=str(Path("build") / "kg.trig"), help="dataset file to load (default build/kg.trig)")
@@ -378,6 +384,8 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--chunk-size", type=int, default=200_000, help="triples per request for large graphs")
     load.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
     load.add_argument("--retries", type=int, default=3, help="retries on timeouts and 5xx answers")
+    load.add_argument("--auth", choices=["auto", "basic", "digest"], default="auto",
+                      help="how credentials are sent (default auto: Basic where it may go, Digest when the store asks)")
     load.add_argument("--allow-insecure", action="store_true", help="allow Basic credentials over plain http")
     load.set_defaults(run=_subcommand("load"))
 
