@@ -1,7 +1,8 @@
 """Talking to SPARQL servers over HTTP (httpx, :mod:`kg.remote.http`): queries
 (:mod:`kg.remote.sparql`), and loading named graphs through the Graph Store HTTP Protocol
 (:mod:`kg.remote.loader`, over the client in :mod:`kg.remote.graph_store`, with
-:mod:`kg.remote.endpoints`, :mod:`kg.remote.credentials` and the check in :mod:`kg.remote.check`).
+:mod:`kg.remote.endpoints`, :mod:`kg.remote.credentials` and the check in :mod:`kg.remote.check`),
+and comparing two stores' answers (:mod:`kg.remote.compare`).
 
 Names are imported when first used, so that ``import kg`` does not load the HTTP client.
 """
@@ -12,6 +13,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from kg.remote.compare import same_answers
     from kg.remote.credentials import Credentials
     from kg.remote.endpoints import Endpoints
     from kg.remote.graph_store import GraphStore
@@ -45,6 +47,7 @@ _HOMES = {
     "QueryDataset": "sparql",
     "TruncatedAnswer": "sparql",
     "query_endpoint": "sparql",
+    "same_answers": "compare",
 }
 
 __all__ = [
@@ -64,6 +67,7 @@ __all__ = [
     "TruncatedAnswer",
     "load_dataset",
     "query_endpoint",
+    "same_answers",
 ]
 
 
