@@ -38,8 +38,9 @@ test: $(STAMP) browser owlapi virtuoso
 docs: $(STAMP)
 	$(BIN)/kg docs --out build/docs
 
-bench: $(STAMP)
+bench: $(STAMP) virtuoso
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.virtuoso
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench --quick

@@ -453,7 +453,7 @@ def write(run: dict[str, Any], out: Path) -> None:
                   (f"`kg build --out <tmp>` on the default dataset, after installation, in a child process: "
                   f"{_cell(run['make_run'])} (HermiT consistency check included, Java being installed).")]
     lines += ["", f"Raw measurements: `bench/work/results{'-quick' if run['mode'] == 'quick' else ''}.json`.", ""]
-    (out / "results.md").write_text("\n".join(lines), encoding="utf-8")
+    (out / "results.md").write_text("\n".join(lines) + _kept_sections(out / "results.md"), encoding="utf-8")
     _plot(run, out / "scaling.png")
 
 
@@ -508,3 +508,13 @@ def _plot(run: dict[str, Any], path: Path) -> None:
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
+
+
+def _kept_sections(results: Path) -> str:
+    """The sections other benchmarks write into results.md between their markers (``python -m
+    bench.virtuoso``: ``<!-- virtuoso:start -->`` ... ``<!-- virtuoso:end -->``), kept as they are."""
+    old = results.read_text(encoding="utf-8") if results.exists() else ""
+    start, end = "<!-- virtuoso:start -->", "<!-- virtuoso:end -->"
+    if start not in old or end not in old:
+        return ""
+    return "\n" + start + old.split(start, 1)[1].split(end, 1)[0] + end + "\n"
