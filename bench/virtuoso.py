@@ -335,11 +335,15 @@ def main(argv: list[str] | None = None) -> int:
 
     about = machine(None)
     described = f"{about.get('cpu', '?')}, {about.get('cores', '?')} cores, {about.get('memory_gib', 0):.0f} GiB"
+    # Scales measured earlier and not now are kept (each with its date): the 5M run is long.
+    earlier = json.loads(store.read_text()) if store.exists() and args.scales else {"scales": {}}
     run: dict[str, Any] = {"started": time.strftime("%Y-%m-%d %H:%M"), "machine": described,
-                           "loaders": LOADERS, "scales": {}}
+                           "loaders": LOADERS, "scales": {k: v for k, v in earlier["scales"].items() if k not in names}}
     WORK.mkdir(parents=True, exist_ok=True)
     for name in names:
         run["scales"][name] = run_scale(name, per_query=args.per_query, chunk_size=args.chunk_size)
+        run["scales"][name]["started"] = time.strftime("%Y-%m-%d %H:%M")
+        run["scales"] = dict(sorted(run["scales"].items(), key=lambda item: SCALES[item[0]]))
         store.write_text(json.dumps(run, indent=1))
     if not args.quick:
         write_section(section(run), BENCH / "results.md")

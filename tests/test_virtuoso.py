@@ -21,6 +21,7 @@ import pyoxigraph as ox
 import pytest
 
 import kg
+import kg.remote.loader
 from kg.cli import main
 from kg.errors import RemoteError
 from kg.queries import QueryResult
@@ -122,8 +123,21 @@ def test_a_chunked_load_moves_its_staging_graph_into_place(virtuoso, loaded: Loa
     report = load_dataset(default_trig, endpoint=virtuoso.base + "/sparql-graph-crud-auth", graphs=[relations],
                           chunk_size=1000)
     (load,) = report.graphs
-    assert load.chunks > 1 and load.ok and not report.staging
+    assert load.chunks > 1 and load.staged and load.ok and not report.staging
     assert not [g for g in _counts(virtuoso) if g.startswith(STAGING_PREFIX)]
+
+
+def test_graphs_too_large_for_one_atomic_put_go_through_a_staging_graph(virtuoso, loaded: LoadReport,
+                                                                          default_trig: Path, credentials: None,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Virtuoso shows readers a large PUT in parts: the loader knows the store by its Server header
+    and sends graphs over the limit through a staging graph, whatever the chunk size."""
+    monkeypatch.setattr(kg.remote.loader, "VIRTUOSO_ATOMIC_PUT", 1000)
+    report = load_dataset(default_trig, endpoint=virtuoso.base + "/sparql-graph-crud-auth",
+                          graphs=["graph/table/relations", "graph/table/documents"])
+    relations, documents = report.graphs
+    assert relations.sent > 1000 and relations.staged and relations.ok
+    assert documents.sent < 1000 and not documents.staged
 
 
 def test_anonymous_writes_are_refused_with_virtuosos_own_reason(virtuoso, loaded: LoadReport, default_trig: Path,

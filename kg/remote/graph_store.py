@@ -69,6 +69,12 @@ class GraphStore:
     def __repr__(self) -> str:
         return f"<GraphStore {self.endpoints.graph_store}>"
 
+    @property
+    def is_virtuoso(self) -> bool:
+        """Whether the store said it is Virtuoso (its ``Server`` header), once it has answered."""
+        return any(self.http.software(url).startswith("Virtuoso/")
+                   for url in (self.endpoints.graph_store, self.endpoints.query))
+
     def close(self) -> None:
         """Close the connections kept open to the store."""
         self.http.close()

@@ -149,6 +149,7 @@ class HttpClient:
         self.auth = auth
         self.allow_insecure = allow_insecure
         self._auth: dict[str, tuple[Credentials | None, _StoreAuth | None]] = {}
+        self._software: dict[str, str] = {}
         # No proxies or certificate settings from the environment: a load goes where --endpoint says.
         self._client = httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT}, trust_env=False)
 
@@ -175,8 +176,7 @@ class HttpClient:
         return self._origin(url)[0]
 
     def _origin(self, url: str) -> tuple[Credentials | None, _StoreAuth | None]:
-        parts = urllib.parse.urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
+        origin = _origin_of(url)
         if origin not in self._auth:
             found = Credentials.lookup(url)
             if self.auth is not Auth.DIGEST:
@@ -255,7 +255,13 @@ class HttpClient:
                         status=response.status_code, url=plain)
         finally:
             response.close()
+        if "server" in response.headers:
+            self._software[_origin_of(url)] = response.headers["server"]
         return Answer(response.status_code, response.reason_phrase, response.headers, bytes(body))
+
+    def software(self, url: str) -> str:
+        """The ``Server`` header of the last answer from ``url``'s origin (``""`` before any)."""
+        return self._software.get(_origin_of(url), "")
 
     def digest_in_use(self, url: str) -> bool:
         """Whether requests to ``url``'s origin now authenticate with Digest."""
@@ -332,6 +338,11 @@ class Role(enum.Enum):
             "update endpoint": "Oxigraph: /update, Fuseki: /<dataset>/update, Virtuoso: /sparql-auth",
             "SPARQL endpoint": "Oxigraph: /query, Fuseki: /<dataset>/query, Virtuoso: /sparql",
         }[self.value]
+
+
+def _origin_of(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def without_query(url: str) -> str:

@@ -61,11 +61,13 @@ class GraphLoad:
     sent: int
     """Triples sent."""
     chunks: int = 1
-    """Requests the triples went in (more than one: through a staging graph)."""
+    """Requests the triples went in."""
     on_server: int | None = None
     """Triples counted on the server after the load (``None`` before the check)."""
     merged: tuple[MergedValues, ...] = ()
     """Triples the store merged with others of equal value (found when the counts differ)."""
+    staged: bool = False
+    """Whether the triples went through a staging graph, swapped in at the end."""
 
     @property
     def merged_triples(self) -> int:
