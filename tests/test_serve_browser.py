@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -20,7 +19,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-SCREENSHOT = Path(__file__).resolve().parents[1] / "build" / "serve-page.png"
 
 if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
     pytest.skip("Debian's chromium and chromedriver are not installed (make test installs them with "
@@ -35,14 +33,14 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[WebDriver]:
-    profile = tempfile.TemporaryDirectory(prefix="kg-chromium-")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
+    profile = tmp_path_factory.mktemp("chromium-profile")
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     # No network here: these flags keep Chromium from trying to reach Google.
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", f"--user-data-dir={profile.name}", "--window-size=1400,1000"):
+                 "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1400,1000"):
         options.add_argument(flag)
     # An explicit chromedriver: Selenium Manager never runs, so nothing is downloaded.
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
@@ -50,7 +48,6 @@ def browser() -> Iterator[WebDriver]:
         yield driver
     finally:
         driver.quit()
-        profile.cleanup()
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +63,8 @@ def _wait(driver: WebDriver, seconds: float = 20) -> WebDriverWait[WebDriver]:
     return WebDriverWait(driver, seconds)
 
 
-def test_a_canned_query_runs_on_the_page(browser: WebDriver, served: Server, default_graph: kg.KnowledgeGraph) -> None:
+def test_a_canned_query_runs_on_the_page(browser: WebDriver, served: Server, default_graph: kg.KnowledgeGraph,
+                                         tmp_path: Path) -> None:
     catalogue = default_graph.catalogue
     # The first canned query that has rows on the current data (the content grows; any will do).
     results = ((q, default_graph.run_query(q.name)) for q in catalogue)
@@ -96,9 +94,9 @@ def test_a_canned_query_runs_on_the_page(browser: WebDriver, served: Server, def
     count = browser.find_element(By.ID, "result-count").text
     assert count.startswith(f"{len(expected)} row")
     assert not browser.find_element(By.ID, "error").is_displayed()
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    assert browser.save_screenshot(str(SCREENSHOT))
-    assert SCREENSHOT.stat().st_size > 0
+    screenshot = tmp_path / "serve-page.png"  # the test's own directory, never the user's build/
+    assert browser.save_screenshot(str(screenshot))
+    assert screenshot.stat().st_size > 0
 
 
 def test_a_malformed_query_shows_the_server_message(browser: WebDriver, served: Server) -> None:
