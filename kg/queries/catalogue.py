@@ -14,6 +14,14 @@ A header looks like::
 
 ``iri`` defaults and values may be relative: they resolve against the dataset's base IRI, so the
 same file works whatever base the graph was built with.
+
+A column that is empty in every row on the default graph, or a query without rows there, says why
+in the header (a test holds every canned query to it, both ways), so that an empty column is a known
+gap of the data rather than a silent defect of the query::
+
+    #+ empty_columns:
+    #+   located_in: No source table locates the industrial complexes yet.
+    #+ empty_result: Every fact of the default graph has provenance.
 """
 
 from __future__ import annotations
@@ -58,6 +66,10 @@ class CannedQuery:
     example: str = ""
     path: Path | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    empty_columns: dict[str, str] = field(default_factory=dict)
+    """Columns empty in every row on the default graph, each with the reason."""
+    empty_result: str = ""
+    """Why the query has no rows on the default graph, when it has none."""
 
     @property
     def ordered(self) -> bool:
@@ -124,6 +136,13 @@ def parse_query_file(path: str | Path, *, name: str | None = None) -> CannedQuer
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise InputError(f"bad parameter declaration {raw!r}: {exc}", file=path) from None
+    empty_columns = header.get("empty_columns") or {}
+    if not isinstance(empty_columns, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in empty_columns.items()):
+        raise InputError("empty_columns must map column names to the reason each is empty", file=path)
+    empty_result = header.get("empty_result") or ""
+    if not isinstance(empty_result, str):
+        raise InputError("empty_result must be a sentence saying why the query has no rows", file=path)
     try:
         check_read_only(text)
     except ForbiddenQueryError as exc:
@@ -139,6 +158,8 @@ def parse_query_file(path: str | Path, *, name: str | None = None) -> CannedQuer
         example=str(header.get("example", "")).strip(),
         path=path,
         metadata=header,
+        empty_columns={k: v.strip() for k, v in empty_columns.items()},
+        empty_result=empty_result.strip(),
     )
 
 
