@@ -154,3 +154,52 @@ def test_supervised_bodies_has_one_row_per_body_and_link(built: kg.KnowledgeGrap
     assert not rows.duplicated(["body", "link"]).any()
     kicox = rows[rows["body"] == built.base_iri + "org/kicox"]
     assert len(kicox) == 1 and kicox["things_managed"].iloc[0] > 1
+
+
+QUANTITY_COLUMNS = {  # query: (value, multiplier, unit, quantity, scaled value)
+    "green-new-deal": ("value", "multiplier", "unit", "quantity", "scaled_value"),
+    "observations-about": ("value", "multiplier", "unit", "quantity", "scaled_value"),
+    "strategy-targets": ("value", "", "unit", "quantity", "scaled_value"),  # targets are counts and shares
+    "support-programmes": ("value", "multiplier", "unit", "quantity", "scaled_value"),
+    "ministry-programmes": ("budget_value", "multiplier", "unit", "budget_quantity", "budget_scaled_value"),
+}
+MAGNITUDES = {3: "thousand", 6: "million", 9: "billion", 12: "trillion"}
+
+
+@pytest.mark.parametrize(("name", "params"), [
+    ("green-new-deal", {}), ("observations-about", {}), ("observations-about", {"entity": "policy/green-new-deal"}),
+    ("strategy-targets", {}), ("support-programmes", {}),
+    ("ministry-programmes", {"ministry": "org/government-of-korea"}),  # MOTIE's programmes have no budget
+])
+def test_quantities_are_shown_with_their_magnitude_and_unit(name: str, params: dict[str, object],
+                                                            built: kg.KnowledgeGraph) -> None:
+    """Every number a query shows comes with its magnitude and unit (`488 billion KRW`) and its value
+    scaled exactly, checked here with Python's decimal arithmetic."""
+    from decimal import Decimal
+
+    value_column, multiplier_column, unit_column, quantity_column, scaled_column = QUANTITY_COLUMNS[name]
+    result = built.run_query(name, params)
+    index = {v: i for i, v in enumerate(result.variables)}
+    checked = 0
+    for row in result.rows:
+        value, multiplier, unit, quantity, scaled = (row[index[c]] if c in index else None for c in (
+            value_column, multiplier_column, unit_column, quantity_column, scaled_column))
+        if value is None:
+            assert quantity is None and scaled is None
+            continue
+        power = int(multiplier.value) if multiplier is not None else 0
+        assert Decimal(scaled.value) == Decimal(value.value).scaleb(power), row  # type: ignore[union-attr]
+        words = quantity.value.split()  # type: ignore[union-attr]
+        assert value.value.rstrip("%") in [w.rstrip("%") for w in words], row
+        if power in MAGNITUDES:
+            assert MAGNITUDES[power] in words, row
+        code = unit.value.rsplit("/", 1)[-1] if unit is not None else ""
+        if code not in ("", "NUM", "PERCENT"):
+            assert words[-1] == code, row
+        checked += 1
+    assert checked, f"{name} shows no number on the default graph"
+    if name == "green-new-deal":
+        rows = built.query(name)
+        river = rows[(rows["project_label"] == "4 Major River Restoration") & (rows["period"] == "2009")
+                     & (rows["indicator_label"] == "budget")]
+        assert river[["printed", "quantity", "scaled_value"]].values.tolist() == [["488", "488 billion KRW", 488e9]]
