@@ -20,13 +20,6 @@ GOLDEN = Path(__file__).parent / "golden" / "queries"
 CATALOGUE = Catalogue.load()
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> kg.KnowledgeGraph:
-    out = tmp_path_factory.mktemp("build")
-    kg.run_build(out, reasoning=kg.Reasoning.OFF)
-    return kg.read(out / "kg.trig")
-
-
 def _rows(result: QueryResult, *, ordered: bool) -> list[tuple[str, ...]]:
     rows = result.row_keys()
     return rows if ordered else sorted(rows)

@@ -93,6 +93,15 @@ def test_every_canned_query_gives_the_local_results(served: Server, default_grap
         assert _rows(there, ordered=query.ordered) == _rows(here, ordered=query.ordered), query.name
 
 
+def test_parameter_warnings_are_the_same_on_the_endpoint(served: Server, default_graph: kg.KnowledgeGraph) -> None:
+    for name, params in (("supervised-bodies", {"ministry": "org/motiee"}), ("top-brokers", {}),
+                         ("actor-links", {"actor": ""}), ("supervised-bodies", {})):
+        here = default_graph.run_query(name, params).warnings
+        there = kg.run_on_endpoint(served.query_url, name, params).warnings
+        assert there == here, name
+        assert bool(here) == bool(params != {} or name == "top-brokers"), name
+
+
 def test_the_query_protocol_works_in_all_three_forms(served: Server, default_graph: kg.KnowledgeGraph) -> None:
     expected = str(len(default_graph.dataset))
     accept = {"Accept": "application/sparql-results+json"}
@@ -205,7 +214,7 @@ def test_parameters_are_bound_by_the_server(default_trig: Path, default_graph: k
         (entry,) = json.loads(_fetch(server.url + "api/queries")[2])
         assert entry["params"][0] == {"name": "type", "type": "string", "default": "press release",
                                       "description": "The document type."}
-        all_types = local.run_query("SELECT DISTINCT (STR(?t) AS ?s) WHERE { ?d <https://w3id.org/kikg/def#documentType> ?t }")
+        all_types = local.run_sparql("SELECT DISTINCT (STR(?t) AS ?s) WHERE { ?d <https://w3id.org/kikg/def#documentType> ?t }")
         types = {row[0].value for row in all_types.rows if row[0] is not None}
         assert types, "the data has no document types"
         for value in sorted(types):

@@ -132,7 +132,7 @@ def test_parameters_are_filled_in_on_the_page(browser: WebDriver, default_trig: 
     (tmp_path / "documents-of-type.rq").write_text(PARAMETER_QUERY, encoding="utf-8")
     catalogue = Catalogue.load(tmp_path)
     local = kg.KnowledgeGraph(default_graph.dataset, catalogue=catalogue)
-    types = local.run_query("SELECT (STR(?t) AS ?s) WHERE { ?d <https://w3id.org/kikg/def#documentType> ?t } ORDER BY ?s")
+    types = local.run_sparql("SELECT (STR(?t) AS ?s) WHERE { ?d <https://w3id.org/kikg/def#documentType> ?t } ORDER BY ?s")
     value = types.rows[0][0].value  # type: ignore[union-attr]
     expected = local.run_query("documents-of-type", {"type": value})
     assert len(expected) > 0 and len(local.run_query("documents-of-type")) == 0

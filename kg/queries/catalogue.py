@@ -26,6 +26,7 @@ gap of the data rather than a silent defect of the query::
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +39,7 @@ from kg.errors import InputError, UsageError
 from kg.queries.binding import ParameterType
 from kg.queries.guard import ForbiddenQueryError, SparqlSyntaxError, check_read_only
 
-__all__ = ["CannedQuery", "Catalogue", "Parameter", "parse_query_file"]
+__all__ = ["CannedQuery", "Catalogue", "Parameter", "parse_query_file", "parse_query_text"]
 
 _HEADER_LINE = re.compile(r"^#\+ ?(.*)$")
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -104,6 +105,24 @@ def parse_query_file(path: str | Path, *, name: str | None = None) -> CannedQuer
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the query: {exc}", file=path) from None
+    return parse_query_text(text, name=name or path.stem, path=path)
+
+
+def parse_query_text(text: str, *, name: str = "query", path: Path | None = None) -> CannedQuery:
+    """A query from its SPARQL text, with its ``#+`` header if it has one.
+
+    Examples
+    --------
+    >>> query = parse_query_text("#+ summary: Every class\\nSELECT DISTINCT ?c WHERE { ?s a ?c }")
+    >>> query.name, query.summary, query.params
+    ('query', 'Every class', ())
+
+    Raises
+    ------
+    InputError
+        For a malformed YAML header, an unknown parameter type, or an update, ``LOAD`` or
+        ``SERVICE`` in the query (naming ``path`` when given).
+    """
     header_lines = []
     for line in text.splitlines():
         match = _HEADER_LINE.match(line)
@@ -150,7 +169,7 @@ def parse_query_file(path: str | Path, *, name: str | None = None) -> CannedQuer
     except SparqlSyntaxError:
         pass  # the engine that runs it says what is wrong (the local one refuses it before running)
     return CannedQuery(
-        name=name or path.stem,
+        name=name,
         text=text,
         summary=str(header.get("summary", "")).strip(),
         description=str(header.get("description", "")).strip(),
@@ -181,12 +200,34 @@ class Catalogue:
         return cls(queries)
 
     def __getitem__(self, name: str) -> CannedQuery:
+        """The canned query called ``name``.
+
+        Raises
+        ------
+        UsageError
+            Naming the closest names, or, for something that cannot be a name (SPARQL text, a
+            path), the entry points for text and files.
+
+        Examples
+        --------
+        >>> Catalogue.load()["strategy-tasks"]
+        Traceback (most recent call last):
+        ...
+        kg.errors.UsageError: no canned query named 'strategy-tasks' (did you mean strategy-targets?)
+        """
         try:
             return self.queries[name]
         except KeyError:
-            close = [n for n in self.queries if name in n or n in name]
-            hint = f" (did you mean {', '.join(close)}?)" if close else " (see kg query --list)"
-            raise UsageError(f"no canned query named {name!r}{hint}") from None
+            pass
+        if not _NAME.match(name):
+            shown = name if len(name) <= 40 else name[:39] + "…"
+            raise UsageError(f"no canned query named {shown!r}: names are lower-case words joined by '-' (SPARQL "
+                             "text runs with KnowledgeGraph.sparql(), a .rq file with KnowledgeGraph.query_file() "
+                             "or kg query --file)")
+        close = difflib.get_close_matches(name, list(self.queries), n=3, cutoff=0.6)
+        close += [n for n in self.queries if (name in n or n in name) and n not in close]
+        hint = f" (did you mean {', '.join(close[:3])}?)" if close else " (see kg query --list)"
+        raise UsageError(f"no canned query named {name!r}{hint}")
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.queries.values())
