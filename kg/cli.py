@@ -31,7 +31,7 @@ def _progress(args: argparse.Namespace, total: int):  # type: ignore[no-untyped-
     return TerminalProgress(total)
 
 
-def _width() -> int | None:
+def _width() -> int:
     from kg.tables import terminal_width
 
     return terminal_width(sys.stdout)

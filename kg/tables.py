@@ -31,16 +31,20 @@ import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from typing import TextIO
 
-__all__ = ["compact_iri", "display_width", "format_table", "terminal_width", "wrap"]
+__all__ = ["DEFAULT_WIDTH", "compact_iri", "display_width", "format_table", "terminal_width", "wrap"]
 
 MIN_COLUMN = 6
 """Columns are never clipped narrower than this (a narrower cell keeps its width)."""
 
 
-def terminal_width(stream: TextIO | None = None) -> int | None:
+DEFAULT_WIDTH = 120
+"""The width of a table printed to a file or a pipe when ``COLUMNS`` is not set."""
+
+
+def terminal_width(stream: TextIO | None = None) -> int:
     """The width tables are clipped to: ``COLUMNS`` when set, else the terminal's width when
-    ``stream`` (standard output by default) is a terminal, else ``None``: a file or a pipe gets
-    whole lines."""
+    ``stream`` (standard output by default) is a terminal, else :data:`DEFAULT_WIDTH`. (A table is
+    for reading; ``--format csv``, ``tsv`` and ``json`` give whole values.)"""
     columns = os.environ.get("COLUMNS", "").strip()
     if columns.isdigit() and int(columns) > 0:
         return int(columns)
@@ -49,7 +53,7 @@ def terminal_width(stream: TextIO | None = None) -> int | None:
         is_terminal = stream.isatty()
     except (AttributeError, ValueError):
         is_terminal = False
-    return shutil.get_terminal_size((120, 40)).columns if is_terminal else None
+    return shutil.get_terminal_size((DEFAULT_WIDTH, 40)).columns if is_terminal else DEFAULT_WIDTH
 
 
 def compact_iri(iri: str, *, base: str | None = None, prefixes: Mapping[str, str] | None = None) -> str:
@@ -99,21 +103,25 @@ def _pad(text: str, size: int, *, right: bool) -> str:
     return fill + text if right else text + fill
 
 
-def _fit(natural: list[int], floors: list[int], budget: int) -> list[int] | None:
-    """Column widths within ``budget``: the widest columns shrink first, none below its floor."""
+def _fit(natural: list[int], floors: list[int], budget: int, whole: Collection[int]) -> list[int] | None:
+    """Column widths within ``budget``, none below its floor: the headers of whole columns (numbers)
+    give way first, then the widest of the other columns shrink, together."""
     if sum(natural) <= budget:
         return natural
     if sum(floors) > budget:
         return None
-    cap = max(natural)
-    while cap > 0 and sum(max(f, min(w, cap)) for w, f in zip(natural, floors)) > budget:
-        cap -= 1
-    widths = [max(f, min(w, cap)) for w, f in zip(natural, floors)]
+    widths = [floors[i] if i in whole else natural[i] for i in range(len(natural))]
+    text = [i for i in range(len(natural)) if i not in whole]
+    if sum(widths) > budget:
+        cap = max(natural)
+        fixed = sum(widths[i] for i in whole)
+        while cap > 0 and fixed + sum(max(floors[i], min(natural[i], cap)) for i in text) > budget:
+            cap -= 1
+        for i in text:
+            widths[i] = max(floors[i], min(natural[i], cap))
     spare = budget - sum(widths)
-    for index, wanted in enumerate(natural):  # give what is left to the clipped columns, left first
-        if spare <= 0:
-            break
-        extra = min(spare, wanted - widths[index])
+    for index in text + sorted(whole):  # what is left: to the clipped columns, left first, then to headers
+        extra = min(spare, natural[index] - widths[index])
         if extra > 0:
             widths[index] += extra
             spare -= extra
@@ -121,7 +129,7 @@ def _fit(natural: list[int], floors: list[int], budget: int) -> list[int] | None
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, width: int | None = None,
-                 right: Collection[int] = (), whole: Collection[int] = ()) -> list[str]:
+                 right: Collection[int] = (), whole: Collection[int] = (), when_cut: str = "") -> list[str]:
     """A table as lines: a header, a rule, one line per row; cells on one line, columns two spaces apart.
 
     Parameters
@@ -137,6 +145,8 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, width
     whole
         Indexes of the columns whose cells are never cut (numbers: a cut number is another number);
         only their headers may be.
+    when_cut
+        A note for the last line when a cell is cut (where to find the whole values).
     """
     cells = [[_one_line(c) for c in row] for row in rows]
     count = len(headers)
@@ -149,7 +159,8 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, width
     if width is not None:
         widths = None
         while shown > 0 and widths is None:
-            widths = _fit(natural[:shown], floors[:shown], max(width - 2 * (shown - 1), 1))
+            widths = _fit(natural[:shown], floors[:shown], max(width - 2 * (shown - 1), 1),
+                          {i for i in whole if i < shown})
             if widths is None:
                 shown -= 1
         if widths is None:  # not even one column fits: show the first, clipped
@@ -165,6 +176,8 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, width
     if shown < count:
         more = f"{count - shown} more columns do not" if count - shown > 1 else "1 more column does not"
         lines.extend(wrap(f"({more} fit in {width} characters: {', '.join(headers[shown:])})", width))
+    if when_cut and (shown < count or any(w < longest[i] for i, w in enumerate(widths))):
+        lines.extend(wrap(f"({when_cut})", width))
     return lines
 
 

@@ -62,7 +62,9 @@ class Ranking:
         rows = [[_cell(self.table.at[actor, "rank"]), _cell(self.table.at[actor, "label"]) or str(actor),
                  _cell(self.table.at[actor, "type"]), *(_cell(self.table.at[actor, c]) for c in metrics)]
                 for actor in self.table.index]
-        lines = format_table(headers, rows, width=width, right={0, *range(3, len(headers))})
+        numbers = {0, *range(3, len(headers))}
+        lines = format_table(headers, rows, width=width, right=numbers, whole=numbers,
+                             when_cut=f"cut to {width} characters (COLUMNS): --out DIR writes centrality.csv whole")
         if self.left_out:
             noun = "actor" if self.left_out == 1 else "actors"
             lines.extend(wrap(f"({self.left_out} {noun} with {self.metric} 0 left out)", width))

@@ -153,7 +153,8 @@ class QueryResult:
         whole = numeric | {position for position, index in enumerate(columns)
                            if {"printed", "quantity"} & set(self.variables[index].split("_"))}
         lines = format_table([self.variables[i] for i in columns], [[cell(r, i) for i in columns] for r in rows],
-                             width=width, right=numeric, whole=whole)
+                             width=width, right=numeric, whole=whole,
+                             when_cut=f"cut to {width} characters (COLUMNS): --format csv gives whole values")
         footer = f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''}"
         if limit is not None and len(self.rows) > limit:
             footer += f", {limit} shown"
