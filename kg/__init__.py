@@ -5,13 +5,21 @@ Build the knowledge graph from its source tables, then query, validate and analy
     import kg
     graph = kg.build()                      # tables + ontology -> named graphs (Oxigraph)
     graph.query("complexes-by-designation")  # a canned query -> pandas DataFrame
+    graph.sparql("SELECT ...")               # your own SPARQL (graph.query_file("mine.rq") for a file)
     report = graph.validate()                # SHACL -> report traced to source rows
     kg.validate("data.ttl", shapes="shapes.ttl")  # any data against any shapes graph
     table = graph.centrality()               # NetworkX metrics of the collaboration network
 """
 
 from kg._version import __version__
-from kg.api import KnowledgeGraph, build, ontology_triples, query_endpoint_named, read
+from kg.api import (
+    KnowledgeGraph,
+    build,
+    ontology_triples,
+    query_endpoint_named,
+    read,
+    run_on_endpoint,
+)
 from kg.dataset import Dataset, RdfFormat
 from kg.errors import (
     InconsistentOntologyError,
@@ -19,6 +27,7 @@ from kg.errors import (
     KGError,
     NotConformingError,
     ParameterError,
+    QueryWarning,
     RemoteError,
     ShapesError,
     UsageError,
@@ -44,6 +53,7 @@ __all__ = [
     "NotConformingError",
     "ParameterError",
     "Projection",
+    "QueryWarning",
     "RdfFormat",
     "Reasoning",
     "RemoteError",
@@ -57,5 +67,6 @@ __all__ = [
     "query_endpoint_named",
     "read",
     "run_build",
+    "run_on_endpoint",
     "validate",
 ]

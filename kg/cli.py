@@ -32,8 +32,9 @@ def _progress(args: argparse.Namespace, total: int):  # type: ignore[no-untyped-
 
 
 def _width() -> int:
-    # Cut long cells to the terminal's width only when a person reads them on one.
-    return shutil.get_terminal_size((120, 40)).columns if sys.stdout.isatty() else 1_000_000
+    from kg.tables import terminal_width
+
+    return terminal_width(sys.stdout)
 
 
 def _load_graph(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -92,7 +93,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
         atomic_write(args.report, report.turtle())
     if not args.quiet:
-        print(report.to_text(width=_width(), limit=None if args.limit == 0 else args.limit,
+        # The report keeps its own rule for now: cut to the terminal only on a terminal (COLUMNS aside).
+        width = shutil.get_terminal_size((120, 40)).columns if sys.stdout.isatty() else 1_000_000
+        print(report.to_text(width=width, limit=None if args.limit == 0 else args.limit,
                              allow_warnings=args.allow_warnings))
     return 0 if report.passes(allow_warnings=args.allow_warnings) else 1
 
@@ -118,17 +121,26 @@ def cmd_query(args: argparse.Namespace) -> int:
             )
             print(f"{query.name}\n    {query.summary}" + (f"\n    params: {described}" if described else ""))
         return 0
-    name = args.file or args.name
-    if not name:
+    if args.file and args.name:
+        raise UsageError("give a query NAME or --file FILE, not both")
+    if not args.file and not args.name:
         raise UsageError("give a query NAME, --file FILE or --list")
+    from kg.queries import parse_query_file
+
+    query = parse_query_file(args.file) if args.file else args.name
     params = _parse_params(args.param)
     if args.endpoint:
+        from kg.graphs import DEFAULT_BASE_IRI
         from kg.remote.cli import remote_query
 
-        result = remote_query(args, name, params)
+        base = args.base_iri or DEFAULT_BASE_IRI
+        result = remote_query(args, query, params)
     else:
         graph = _load_graph(args)
-        result = graph.run_query(name, params)
+        base = graph.base_iri
+        result = graph.run_query(query, params)
+    for warning in result.warnings:
+        print(f"kg query: warning: {warning}", file=sys.stderr)
     if args.format == "csv":
         sys.stdout.write(result.to_delimited())
     elif args.format == "tsv":
@@ -136,7 +148,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     elif args.format == "json":
         sys.stdout.write(result.to_json() + "\n")
     else:
-        print(result.to_text(width=_width(), limit=None if args.limit == 0 else args.limit))
+        print(result.to_text(width=_width(), limit=None if args.limit == 0 else args.limit, base=base))
     return 0
 
 
@@ -164,16 +176,16 @@ def _query_file_error(exc: UsageError, path: Path) -> KGError:
 
 
 def cmd_network(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from kg.network import (
+        DEFAULT_METRICS,
         Colouring,
-        Metric,
         NetworkEngine,
         Projection,
         centrality_frame,
         network_files,
+        parse_metrics,
         projection_query,
+        top_actors,
     )
     from kg.outputs import OutputStage
 
@@ -183,13 +195,7 @@ def cmd_network(args: argparse.Namespace) -> int:
     if args.show_query:
         sys.stdout.write(query or projection_query(projection))
         return 0
-    names = [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else [m.value for m in Metric]
-    known = {m.value for m in Metric}
-    unknown = [m for m in names if m not in known]
-    if unknown or not names:
-        raise UsageError(f"--metrics: unknown metric {', '.join(map(repr, unknown)) or '(none given)'}; "
-                         f"choose from {','.join(m.value for m in Metric)}")
-    metrics = [Metric(m) for m in dict.fromkeys(names)]
+    metrics = parse_metrics(args.metrics.split(",")) if args.metrics else DEFAULT_METRICS
     if args.top < 0:
         raise UsageError(f"--top must be 0 or more, got {args.top}")
     if args.outputs and not args.out:
@@ -203,28 +209,19 @@ def cmd_network(args: argparse.Namespace) -> int:
         raise _query_file_error(exc, query_path) from None
     frame = centrality_frame(network, metrics=metrics, betweenness_samples=args.betweenness_samples,
                              engine=NetworkEngine(args.engine))
-    computed = [c for c in frame.columns if c not in ("label", "type") and not c.endswith("_rank")]
-    sort = args.sort or ("betweenness" if "betweenness" in computed else computed[0])
-    sort = "betweenness_approx" if sort == "betweenness" and "betweenness_approx" in computed else sort
-    if sort not in computed:
-        raise UsageError(f"--sort {sort}: that metric was not computed (computed: {', '.join(computed)})")
-    ascending = sort == "community"  # community 0 is the largest
-    top = frame.sort_values([sort, "label"], ascending=[ascending, True]).head(args.top)
+    ranking = top_actors(frame, by=args.sort, n=args.top)
     if not args.quiet:
         print(f"{network.number_of_nodes()} nodes, {network.number_of_edges()} edges ({projection.value} projection"
-              f"{', own query' if query else ''}; engine {args.engine}); top {len(top)} by {sort}:")
-        if len(top):
-            table = top[["label", "type", *computed]].set_axis(pd.RangeIndex(1, len(top) + 1))
-            print(table.to_string(max_colwidth=40, float_format=lambda v: f"{v:.4g}"))
+              f"{', own query' if query else ''}; engine {args.engine}); top {len(ranking.table)} by {ranking.metric}:")
+        print(ranking.to_text(width=_width()))
     if args.out:
-        wanted = sorted(set(args.outputs or NETWORK_FILES))
-        files = network_files(network, frame, outputs=tuple(wanted), colour_by=Colouring(args.colour_by),
-                              size_by=sort if sort != "community" else "betweenness")
+        files = network_files(network, frame, outputs=args.outputs, colour_by=Colouring(args.colour_by),
+                              size_by=ranking.metric)
         with OutputStage(args.out) as stage:
             for name, data in files.items():
                 stage.write(name, data)
         if not args.quiet:
-            print(f"Wrote {', '.join(sorted(wanted))} to {args.out}")
+            print(f"Wrote {', '.join(sorted(files))} to {args.out}")
     return 0
 
 

@@ -55,6 +55,15 @@ def default_graph() -> kg.KnowledgeGraph:
 
 
 @pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> kg.KnowledgeGraph:
+    """The default graph as `kg build` writes it, the analysis graph included, built once per session
+    (do not modify it)."""
+    out = tmp_path_factory.mktemp("build")
+    kg.run_build(out, reasoning=kg.Reasoning.OFF)
+    return kg.read(out / "kg.trig")
+
+
+@pytest.fixture(scope="session")
 def default_trig(default_graph: kg.KnowledgeGraph, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default knowledge graph as a TriG file, written once per session."""
     path = tmp_path_factory.mktemp("dataset") / "kg.trig"

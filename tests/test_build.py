@@ -79,7 +79,7 @@ def test_turtle_and_json_ld_hold_the_same_triples(default_build: tuple[Path, kg.
 def test_void_describes_graphs_classes_and_distributions(default_build: tuple[Path, kg.BuildSummary]) -> None:
     out, summary = default_build
     void = kg.read(out / "void.ttl")
-    result = void.query("""
+    result = void.sparql("""
         PREFIX void: <http://rdfs.org/ns/void#>
         PREFIX dcat: <http://www.w3.org/ns/dcat#>
         SELECT ?triples (COUNT(DISTINCT ?subset) AS ?graphs) (COUNT(DISTINCT ?distribution) AS ?distributions) WHERE {

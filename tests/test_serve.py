@@ -93,6 +93,34 @@ def test_every_canned_query_gives_the_local_results(served: Server, default_grap
         assert _rows(there, ordered=query.ordered) == _rows(here, ordered=query.ordered), query.name
 
 
+def test_parameter_warnings_are_the_same_on_the_endpoint(served: Server, default_graph: kg.KnowledgeGraph) -> None:
+    for name, params in (("supervised-bodies", {"ministry": "org/motiee"}), ("top-brokers", {}),
+                         ("actor-links", {"actor": ""}), ("supervised-bodies", {})):
+        here = default_graph.run_query(name, params).warnings
+        there = kg.run_on_endpoint(served.query_url, name, params).warnings
+        assert there == here, name
+        assert bool(here) == bool(params != {} or name == "top-brokers"), name
+
+
+def test_the_page_gets_the_checks_of_the_parameters_and_runs_them(served: Server,
+                                                                   default_graph: kg.KnowledgeGraph) -> None:
+    status, headers, body = _fetch(served.url + "api/context")
+    assert status == 200 and json.loads(body)["base"] == default_graph.base_iri
+    assert json.loads(body)["prefixes"]["kikg"] == "https://w3id.org/kikg/def#"
+    query = urllib.parse.urlencode({"name": "supervised-bodies", "ministry": "org/motiee"})
+    status, headers, body = _fetch(served.url + "api/checks?" + query)
+    assert status == 200 and headers["Content-Type"].startswith("application/json")
+    (check,) = json.loads(body)["checks"]
+    assert not query_endpoint(served.query_url, check["ask"]).boolean  # the page asks, the graph says no
+    assert check["warning"] == default_graph.run_query("supervised-bodies", {"ministry": "org/motiee"}).warnings[0]
+    empty = json.loads(_fetch(served.url + "api/checks?name=actor-links&actor=")[2])["checks"]
+    assert empty == [{"warning": "parameter 'actor' is empty: its default org/kicox is used", "ask": None},
+                     {"warning": f"no entity <{default_graph.base_iri}org/kicox> in the graph", "ask": empty[1]["ask"]}]
+    assert query_endpoint(served.query_url, empty[1]["ask"]).boolean  # KICOX is there: no warning shown
+    assert _fetch(served.url + "api/checks?name=nothing")[0] == 400
+    assert _fetch(served.url + "api/checks?" + urllib.parse.urlencode({"name": "actor-links", "actor": "a b"}))[0] == 400
+
+
 def test_the_query_protocol_works_in_all_three_forms(served: Server, default_graph: kg.KnowledgeGraph) -> None:
     expected = str(len(default_graph.dataset))
     accept = {"Accept": "application/sparql-results+json"}
@@ -146,6 +174,7 @@ def test_an_answer_broken_off_at_the_time_limit_names_the_server_message(default
         ("PATCH", "query", 405),
         ("POST", "", 405),
         ("POST", "api/queries", 405),
+        ("POST", "api/checks", 405),
     ],
 )
 def test_nothing_but_queries_is_forwarded(served: Server, method: str, path: str, status: int) -> None:
@@ -205,7 +234,7 @@ def test_parameters_are_bound_by_the_server(default_trig: Path, default_graph: k
         (entry,) = json.loads(_fetch(server.url + "api/queries")[2])
         assert entry["params"][0] == {"name": "type", "type": "string", "default": "press release",
                                       "description": "The document type."}
-        all_types = local.run_query("SELECT DISTINCT (STR(?t) AS ?s) WHERE { ?d <https://w3id.org/kikg/def#documentType> ?t }")
+        all_types = local.run_sparql("SELECT DISTINCT (STR(?t) AS ?s) WHERE { ?d <https://w3id.org/kikg/def#documentType> ?t }")
         types = {row[0].value for row in all_types.rows if row[0] is not None}
         assert types, "the data has no document types"
         for value in sorted(types):

@@ -6,6 +6,7 @@ The modules, in the order data goes through them:
 * :mod:`kg.network.projection`: runs it and builds NetworkX graphs (:func:`project`);
 * :mod:`kg.network.metrics`: centrality metrics and communities as a DataFrame
   (:func:`centrality_frame`), computed by NetworkX or igraph (:class:`NetworkEngine`);
+* :mod:`kg.network.ranking`: the top actors by one metric (:func:`top_actors`);
 * :mod:`kg.network.writeback`: the results as triples of the analysis graph, with provenance;
 * :mod:`kg.network.exports` and :mod:`kg.network.picture`: GraphML, GEXF, CSV and PNG;
 * :mod:`kg.network.synthetic`: inputs of any size for benchmarks.
@@ -35,6 +36,7 @@ from kg.network.metrics import (
     centrality_frame,
     metric_values,
     modularity,
+    parse_metrics,
 )
 from kg.network.picture import Colouring, png_bytes
 from kg.network.projection import (
@@ -49,6 +51,7 @@ from kg.network.projection import (
     project,
     projection_query,
 )
+from kg.network.ranking import Ranking, top_actors
 from kg.network.sparql import (
     BIPARTITE_QUERY,
     COLLABORATION_QUERY,
@@ -72,6 +75,7 @@ __all__ = [
     "Metric",
     "NetworkEngine",
     "Projection",
+    "Ranking",
     "actor_iris",
     "analysis_triples",
     "annotate",
@@ -87,9 +91,11 @@ __all__ = [
     "modularity",
     "network_files",
     "node_attributes",
+    "parse_metrics",
     "png_bytes",
     "project",
     "projection_query",
     "synthetic_network",
     "synthetic_quads",
+    "top_actors",
 ]

@@ -14,7 +14,13 @@ import pyoxigraph as ox
 from kg._sandbox import confine_current_thread
 from kg.errors import ParameterError, UsageError
 from kg.queries.binding import ParameterType, inject_values
-from kg.queries.catalogue import CannedQuery, Catalogue, Parameter, parse_query_file
+from kg.queries.catalogue import (
+    CannedQuery,
+    Catalogue,
+    Parameter,
+    parse_query_file,
+    parse_query_text,
+)
 from kg.queries.guard import ForbiddenQueryError, SparqlSyntaxError, check_read_only
 from kg.queries.results import QueryResult
 
@@ -30,6 +36,7 @@ __all__ = [
     "check_read_only",
     "inject_values",
     "parse_query_file",
+    "parse_query_text",
     "run_local",
 ]
 

@@ -36,6 +36,8 @@ class ParameterType(enum.Enum):
     """Declared types of query parameters."""
 
     IRI = "iri"
+    GRAPH = "graph"
+    """The IRI of a named graph (checked to be non-empty, where ``iri`` is checked to name something)."""
     STRING = "string"
     INTEGER = "integer"
     DECIMAL = "decimal"
@@ -50,7 +52,7 @@ class ParameterType(enum.Enum):
         ParameterError
             When the value is not of this type, or an IRI is not valid.
         """
-        if self is ParameterType.IRI:
+        if self in (ParameterType.IRI, ParameterType.GRAPH):
             try:
                 return ox.NamedNode(resolve_iri(value, base))
             except (TemplateError, ValueError) as exc:

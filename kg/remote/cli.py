@@ -10,11 +10,12 @@ from pathlib import Path
 
 from kg.errors import InputError, UsageError
 from kg.graphs import DEFAULT_BASE_IRI
+from kg.queries.catalogue import CannedQuery
 from kg.queries.results import QueryResult
 from kg.remote.http import Auth, HttpClient, Role
 from kg.remote.loader import load_dataset
 from kg.remote.report import LoadCountMismatch
-from kg.remote.sparql import QueryDataset, list_graphs, run_query
+from kg.remote.sparql import QueryDataset, list_graphs
 
 __all__ = ["remote_query", "run"]
 
@@ -59,26 +60,24 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def remote_query(args: argparse.Namespace, name: str, params: dict[str, object]) -> QueryResult:
+def remote_query(args: argparse.Namespace, query: str | CannedQuery, params: dict[str, object]) -> QueryResult:
     """Run ``kg query NAME --endpoint URL``: the canned query (or file) with its parameters bound as
-    RDF terms, on the dataset ``--default-graph``, ``--named-graph`` or ``--kg-graphs`` give."""
+    RDF terms (:func:`kg.run_on_endpoint`), on the dataset ``--default-graph``, ``--named-graph`` or
+    ``--kg-graphs`` give."""
     import kg
-    from kg.queries import Catalogue, bind_parameters, inject_values
 
-    canned = kg.api._resolve_query(name, Catalogue.load())
     base = args.base_iri or DEFAULT_BASE_IRI
-    bindings = bind_parameters(canned, params, base=base)
-    with HttpClient(timeout=args.timeout, retries=0, auth=Auth(args.auth)) as client:
-        dataset = None
-        if args.kg_graphs:
-            if args.default_graph or args.named_graph:
-                raise UsageError("give --kg-graphs, or --default-graph and --named-graph, not both")
+    dataset = None
+    if args.kg_graphs:
+        if args.default_graph or args.named_graph:
+            raise UsageError("give --kg-graphs, or --default-graph and --named-graph, not both")
+        with HttpClient(timeout=args.timeout, retries=0, auth=Auth(args.auth)) as client:
             graphs = list_graphs(client, args.endpoint, prefix=base + "graph/")
-            if not graphs:
-                raise UsageError(f"the endpoint has no graph under {base}graph/: load the knowledge graph first "
-                                 "(kg load), or give --base-iri")
-            dataset = QueryDataset.union_of(graphs)
-        elif args.default_graph or args.named_graph:
-            dataset = QueryDataset(tuple(args.default_graph), tuple(args.named_graph))
-        return run_query(client, args.endpoint, inject_values(canned.text, bindings), dataset=dataset,
-                         role=Role.SPARQL)
+        if not graphs:
+            raise UsageError(f"the endpoint has no graph under {base}graph/: load the knowledge graph first "
+                             "(kg load), or give --base-iri")
+        dataset = QueryDataset.union_of(graphs)
+    elif args.default_graph or args.named_graph:
+        dataset = QueryDataset(tuple(args.default_graph), tuple(args.named_graph))
+    return kg.run_on_endpoint(args.endpoint, query, params, base_iri=base, timeout=args.timeout, dataset=dataset,
+                              auth=Auth(args.auth))

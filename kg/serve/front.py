@@ -10,6 +10,8 @@ streamed back, never held whole in memory.
 ``GET /static/<file>`` its script and style sheet
 ``GET /api/queries``   the canned queries: name, summary, description, parameters, text
 ``GET /api/bind``      ``?name=<query>&<param>=<value>...``: the query text with the values bound
+``GET /api/checks``    the same parameters: what to check about them (:mod:`kg.serve.page`)
+``GET /api/context``   the base IRI and prefixes, for compact names on the page
 ``GET|POST /query``    SPARQL 1.1 Protocol, forwarded to Oxigraph
 anything else          ``404``, or ``405`` for another method on a known path
 =====================  =====================================================================
@@ -57,6 +59,7 @@ from kg.queries import Catalogue, bind_parameters, inject_values
 from kg.queries.catalogue import CannedQuery
 from kg.queries.guard import SparqlSyntaxError, check_read_only
 from kg.serve.oxigraph import Backend
+from kg.serve.page import checks_json, context_json
 
 __all__ = ["Limits", "catalogue_json", "create_app", "protocol_with_header_timeout"]
 
@@ -226,6 +229,18 @@ def _static_file(name: str) -> Response:
 async def _queries(request: Request) -> Response:
     return Response(request.app.state.catalogue_body, media_type="application/json; charset=utf-8",
                     headers=_SECURITY_HEADERS)
+
+
+async def _checks(request: Request) -> Response:
+    state = request.app.state
+    status, body = checks_json(state.catalogue, dict(request.query_params), base=state.base)
+    return Response(json.dumps(body, ensure_ascii=False), status_code=status,
+                    media_type="application/json; charset=utf-8", headers=_SECURITY_HEADERS)
+
+
+async def _context(request: Request) -> Response:
+    return Response(json.dumps(context_json(base=request.app.state.base), ensure_ascii=False),
+                    media_type="application/json; charset=utf-8", headers=_SECURITY_HEADERS)
 
 
 async def _bind(request: Request) -> Response:
@@ -406,6 +421,8 @@ def create_app(*, backend: Backend, catalogue: Catalogue, base: str, port: int, 
             Route("/static/{name:path}", _static, methods=["GET"]),
             Route("/api/queries", _queries, methods=["GET"]),
             Route("/api/bind", _bind, methods=["GET"]),
+            Route("/api/checks", _checks, methods=["GET"]),
+            Route("/api/context", _context, methods=["GET"]),
             Route("/query", _query, methods=["GET", "POST"]),
         ],
         exception_handlers={404: _not_found, 405: _not_found},
