@@ -1,13 +1,13 @@
 # Two commands do everything on a fresh machine (Python 3.11 and pip):
 #   make run    create .venv, install, build the default knowledge graph and its outputs under build/
-#   make test   the same install, then the whole test suite (real servers and a real browser included)
+#   make test   the same install, then the whole test suite (real servers, Virtuoso and a real browser included)
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install browser owlapi bench bench-quick docs lint typecheck clean
+.PHONY: run test install browser owlapi virtuoso bench bench-quick docs lint typecheck clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,14 +28,19 @@ browser:
 owlapi:
 	@test -f /usr/share/java/owlapi-distribution.jar || ./scripts/install-owlapi.sh
 
-test: $(STAMP) browser owlapi
+# Debian's Virtuoso 7.2 (binaries only) for the Virtuoso tests, installed where missing.
+virtuoso:
+	@./scripts/install-virtuoso.sh
+
+test: $(STAMP) browser owlapi virtuoso
 	$(BIN)/python -m pytest
 
 docs: $(STAMP)
 	$(BIN)/kg docs --out build/docs
 
-bench: $(STAMP)
+bench: $(STAMP) virtuoso
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.virtuoso
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench --quick

@@ -5,6 +5,7 @@ Build the knowledge graph from its source tables, then query, validate and analy
     import kg
     graph = kg.build()                      # tables + ontology -> named graphs (Oxigraph)
     graph.query("complexes-by-designation")  # a canned query -> pandas DataFrame
+    graph.sparql("SELECT ...")               # your own SPARQL (graph.query_file("mine.rq") for a file)
     report = graph.validate()                # SHACL -> report traced to source rows
     kg.validate("data.ttl", shapes="shapes.ttl")  # any data against any shapes graph
     table = graph.centrality()               # NetworkX metrics of the collaboration network
@@ -16,7 +17,7 @@ from kg._lazy import lazy_exports
 from kg._version import __version__
 
 if TYPE_CHECKING:
-    from kg.api import KnowledgeGraph, build, ontology_triples, query_endpoint_named, read
+    from kg.api import KnowledgeGraph, build, ontology_triples, query_endpoint_named, read, run_on_endpoint
     from kg.dataset import Dataset, RdfFormat
     from kg.errors import (
         InconsistentOntologyError,
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
         KGError,
         NotConformingError,
         ParameterError,
+        QueryWarning,
         RemoteError,
         ShapesError,
         UsageError,
@@ -37,10 +39,10 @@ if TYPE_CHECKING:
 # pandas, NetworkX or pySHACL load only for the commands that need them.
 _EXPORTS = {
     "KnowledgeGraph": "kg.api", "build": "kg.api", "ontology_triples": "kg.api", "query_endpoint_named": "kg.api",
-    "read": "kg.api",
+    "read": "kg.api", "run_on_endpoint": "kg.api",
     "Dataset": "kg.dataset", "RdfFormat": "kg.dataset",
     "InconsistentOntologyError": "kg.errors", "InputError": "kg.errors", "KGError": "kg.errors",
-    "NotConformingError": "kg.errors", "ParameterError": "kg.errors", "RemoteError": "kg.errors",
+    "NotConformingError": "kg.errors", "ParameterError": "kg.errors", "QueryWarning": "kg.errors", "RemoteError": "kg.errors",
     "ShapesError": "kg.errors", "UsageError": "kg.errors",
     "DEFAULT_BASE_IRI": "kg.graphs", "GraphNames": "kg.graphs",
     "Colouring": "kg.network", "Metric": "kg.network", "NetworkEngine": "kg.network", "Projection": "kg.network",
@@ -68,6 +70,7 @@ __all__ = [
     "NotConformingError",
     "ParameterError",
     "Projection",
+    "QueryWarning",
     "RdfFormat",
     "Reasoning",
     "RemoteError",
@@ -81,5 +84,6 @@ __all__ = [
     "query_endpoint_named",
     "read",
     "run_build",
+    "run_on_endpoint",
     "validate",
 ]

@@ -12,7 +12,8 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import warnings as python_warnings
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,7 @@ import pyoxigraph as ox
 from kg._lazy import lazy_import
 from kg._resources import ONTOLOGY_DIR, SOURCES_DIR
 from kg.dataset import Dataset, RdfFormat
-from kg.errors import InputError, UsageError
+from kg.errors import InputError, QueryWarning, UsageError
 from kg.graphs import DEFAULT_BASE_IRI
 from kg.mapping import MappingResult, map_tables
 from kg.network import (
@@ -36,28 +37,33 @@ from kg.network import (
     projection_query,
 )
 from kg.queries import (
+    CannedQuery,
     Catalogue,
     QueryResult,
     bind_parameters,
     inject_values,
     parse_query_file,
+    parse_query_text,
     run_local,
 )
-from kg.queries.catalogue import CannedQuery
+from kg.queries.checks import parameter_warnings
+from kg.queries.guard import SparqlSyntaxError
 from kg.reasoning import ConsistencyReport, check_consistency
-from kg.remote.loader import DEFAULT_CHUNK_SIZE, LoadReport
+from kg.remote.report import DEFAULT_CHUNK_SIZE, LoadReport
 
 if TYPE_CHECKING:
     import networkx as nx
     import pandas as pd
 
+    from kg.remote.http import Auth
+    from kg.remote.sparql import QueryDataset
     from kg.serve import Server
     from kg.validation import Engine, ShapesGraph, ValidationReport
 else:  # loaded on first use, see kg._lazy
     nx = lazy_import("networkx")
     pd = lazy_import("pandas")
 
-__all__ = ["KnowledgeGraph", "build", "ontology_triples", "query_endpoint_named", "read"]
+__all__ = ["KnowledgeGraph", "build", "ontology_triples", "query_endpoint_named", "read", "run_on_endpoint"]
 
 DEFAULT_SOURCES = SOURCES_DIR / "csv-metadata.json"
 
@@ -73,15 +79,50 @@ def ontology_triples(directory: Path = ONTOLOGY_DIR) -> list[ox.Triple]:
     return triples
 
 
-def _resolve_query(text_or_name: str, catalogue: Catalogue) -> CannedQuery:
-    """A canned query by name, a ``.rq`` file by path, or SPARQL text."""
-    if text_or_name in catalogue:
-        return catalogue[text_or_name]
-    if text_or_name.endswith(".rq") and "\n" not in text_or_name and Path(text_or_name).is_file():
-        return parse_query_file(text_or_name)
-    if any(word in text_or_name.upper() for word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")):
-        return CannedQuery(name="query", text=text_or_name)
-    return catalogue[text_or_name]  # raises UsageError naming the unknown query
+def run_on_endpoint(endpoint: str, query: str | CannedQuery, /, params: Mapping[str, object] | None = None, *,
+                    base_iri: str = DEFAULT_BASE_IRI, timeout: float = 60.0,
+                    dataset: QueryDataset | None = None, auth: Auth | None = None,
+                    catalogue: Catalogue | None = None) -> QueryResult:
+    """Run a canned query (by name, or a :class:`~kg.queries.CannedQuery` from a file or text) on a
+    SPARQL 1.1 endpoint; return raw results with their :attr:`~kg.queries.QueryResult.warnings`.
+
+    Parameters are bound as RDF terms exactly as for a local run, and checked the same way (an IRI
+    that names nothing, an empty value, an empty named graph), with ASK queries on the endpoint.
+    ``dataset`` names the graphs to query (by default the endpoint's own default graph, which on
+    Virtuoso is every graph, its system graphs included); ``auth`` says how credentials are sent
+    (:class:`~kg.remote.http.Auth`, by default as the server asks).
+
+    Raises
+    ------
+    UsageError
+        For an unknown query name or a bad parameter.
+    RemoteError
+        When the endpoint answers with an error or cannot be reached.
+    """
+    from kg.remote.http import Auth
+    from kg.remote.sparql import query_endpoint
+
+    canned = query if isinstance(query, CannedQuery) else (catalogue or Catalogue.load())[query]
+    values = dict(params or {})
+    bindings = bind_parameters(canned, values, base=base_iri)
+    how = auth or Auth.AUTO
+
+    def ask(text: str) -> bool:
+        return bool(query_endpoint(endpoint, text, timeout=timeout, dataset=dataset, auth=how).boolean)
+
+    warnings = parameter_warnings(canned, values, ask=ask, base=base_iri) if canned.params else []
+    result = query_endpoint(endpoint, inject_values(canned.text, bindings), timeout=timeout, dataset=dataset,
+                            auth=how)
+    result.warnings = warnings
+    return result
+
+
+def _warn(frame: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
+    """The frame with the warnings in ``attrs``, each also issued as a :class:`~kg.errors.QueryWarning`."""
+    frame.attrs["warnings"] = list(warnings)
+    for message in warnings:
+        python_warnings.warn(message, QueryWarning, stacklevel=3)
+    return frame
 
 
 class KnowledgeGraph:
@@ -121,23 +162,58 @@ class KnowledgeGraph:
 
     # -- queries ----------------------------------------------------------------------------
 
-    def run_query(self, query: str, /, params: dict[str, object] | None = None, *, endpoint: str | None = None,
+    def run_query(self, query: str | CannedQuery, /, params: Mapping[str, object] | None = None, *,
+                  endpoint: str | None = None, dataset: QueryDataset | None = None,
                   timeout: float = 60.0) -> QueryResult:
-        """Run a canned query (by name), a ``.rq`` file or SPARQL text; return raw results.
+        """Run a canned query; return raw results.
 
-        Parameters are bound as RDF terms. With ``endpoint``, the query runs on that SPARQL
-        endpoint instead of locally, with the same text.
+        ``query`` is the name of a canned query (see :attr:`catalogue`) or a
+        :class:`~kg.queries.CannedQuery` (from :func:`~kg.queries.parse_query_file` or
+        :func:`~kg.queries.parse_query_text`); :meth:`run_sparql` runs SPARQL text. Parameters are
+        bound as RDF terms. With ``endpoint``, the query runs on that SPARQL endpoint instead of
+        locally, with the same text, on ``dataset`` where given (for a store whose default graph
+        holds more than the knowledge graph, such as Virtuoso:
+        ``QueryDataset.union_of(graph.dataset.graph_names())``). Parameters that make the query ask
+        about nothing (an IRI naming nothing in the graph, an empty value, an empty named graph)
+        are reported in the result's ``warnings``.
+
+        Raises
+        ------
+        UsageError
+            For an unknown name (with the closest names), a bad parameter or a syntax error.
         """
-        canned = _resolve_query(query, self.catalogue)
-        bindings = bind_parameters(canned, params or {}, base=self.base_iri)
+        canned = query if isinstance(query, CannedQuery) else self.catalogue[query]
         if endpoint:
-            from kg.remote import query_endpoint
+            return run_on_endpoint(endpoint, canned, params, base_iri=self.base_iri, timeout=timeout,
+                                   dataset=dataset)
+        values = dict(params or {})
+        bindings = bind_parameters(canned, values, base=self.base_iri)
+        try:
+            result = run_local(self.store, canned.text, bindings)
+        except SparqlSyntaxError as exc:
+            if canned.path is None:
+                raise
+            raise InputError(exc.reason, file=canned.path, line=exc.line, column=exc.column) from None
+        result.warnings = parameter_warnings(canned, values, ask=self._ask, base=self.base_iri) if canned.params else []
+        return result
 
-            return query_endpoint(endpoint, inject_values(canned.text, bindings), timeout=timeout)
-        return run_local(self.store, canned.text, bindings)
+    def run_sparql(self, text: str, /, params: Mapping[str, object] | None = None, *, endpoint: str | None = None,
+                   timeout: float = 60.0) -> QueryResult:
+        """Run SPARQL text (with a ``#+`` header declaring parameters, if any); return raw results.
 
-    def query(self, query: str, /, **params: object) -> pd.DataFrame:
-        """Run a canned query (by name), a ``.rq`` file or SPARQL text; return a typed DataFrame.
+        Examples
+        --------
+        >>> import kg
+        >>> kg.build().run_sparql("ASK { ?s a <https://w3id.org/kikg/def#Ministry> }").boolean
+        True
+        """
+        return self.run_query(parse_query_text(text), params, endpoint=endpoint, timeout=timeout)
+
+    def query(self, query: str | CannedQuery, /, **params: object) -> pd.DataFrame:
+        """Run a canned query by name; return a typed DataFrame.
+
+        Warnings about the parameters (see :meth:`run_query`) are issued as
+        :class:`~kg.errors.QueryWarning` and kept in ``frame.attrs["warnings"]``.
 
         Examples
         --------
@@ -145,7 +221,35 @@ class KnowledgeGraph:
         >>> kg.build().query("documents").columns[0]
         'document'
         """
-        return self.run_query(query, params).to_frame()
+        result = self.run_query(query, params)
+        return _warn(result.to_frame(), result.warnings)
+
+    def query_file(self, path: str | Path, /, **params: object) -> pd.DataFrame:
+        """Run the query of a ``.rq`` file (with its ``#+`` header, if any); return a typed DataFrame.
+
+        Raises
+        ------
+        InputError
+            For a file that cannot be read or a malformed header.
+        """
+        result = self.run_query(parse_query_file(path), params)
+        return _warn(result.to_frame(), result.warnings)
+
+    def sparql(self, text: str, /, **params: object) -> pd.DataFrame:
+        """Run SPARQL text; return a typed DataFrame.
+
+        Examples
+        --------
+        >>> import kg
+        >>> frame = kg.build().sparql("SELECT (COUNT(*) AS ?ministries) WHERE { ?m a <https://w3id.org/kikg/def#Ministry> }")
+        >>> int(frame.loc[0, "ministries"]) > 0
+        True
+        """
+        result = self.run_sparql(text, params)
+        return _warn(result.to_frame(), result.warnings)
+
+    def _ask(self, text: str) -> bool:
+        return bool(run_local(self.store, text).boolean)
 
     # -- checks -----------------------------------------------------------------------------
 
@@ -210,7 +314,7 @@ class KnowledgeGraph:
         *,
         projection: Projection = Projection.COLLABORATION,
         query: str | None = None,
-        metrics: Iterable[Metric] = DEFAULT_METRICS,
+        metrics: Iterable[Metric | str] = DEFAULT_METRICS,
         betweenness_samples: int | None = None,
         engine: NetworkEngine = NetworkEngine.AUTO,
     ) -> pd.DataFrame:
@@ -224,7 +328,7 @@ class KnowledgeGraph:
         projection, query
             As :meth:`network`.
         metrics
-            Which metrics (all by default).
+            Which metrics (all by default), as :class:`~kg.network.Metric` members or names.
         betweenness_samples
             Estimate betweenness from this many sampled sources (column ``betweenness_approx``).
         engine
@@ -286,7 +390,7 @@ class KnowledgeGraph:
 
     def load(self, endpoint: str, *, graphs: Iterable[str] | None = None, query_endpoint: str | None = None,
              update_endpoint: str | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE, timeout: float = 120.0,
-             retries: int = 3, allow_insecure: bool = False) -> LoadReport:
+             retries: int = 3, auth: Auth | None = None, allow_insecure: bool = False) -> LoadReport:
         """Load the named graphs into a SPARQL 1.1 store, each replacing its earlier content.
 
         A thin call of :func:`kg.remote.load_dataset` (see ``docs/loading.md``): one atomic
@@ -296,7 +400,8 @@ class KnowledgeGraph:
         Parameters
         ----------
         endpoint
-            The store's Graph Store Protocol endpoint (Oxigraph ``/store``, Fuseki ``/<ds>/data``).
+            The store's Graph Store Protocol endpoint (Oxigraph ``/store``, Fuseki ``/<ds>/data``,
+            Virtuoso ``/sparql-graph-crud-auth``).
         graphs
             Only these graphs (IRIs, or names relative to the base such as ``graph/table/acts``).
         query_endpoint, update_endpoint
@@ -305,6 +410,9 @@ class KnowledgeGraph:
             Graphs larger than this many triples go in chunks through a staging graph.
         timeout, retries
             Per request; only timeouts, connection errors and 5xx answers are retried.
+        auth
+            How credentials are sent (default ``Auth.AUTO``: Basic where it may go, Digest when the
+            store asks for it).
         allow_insecure
             Allow Basic credentials over plain http to a host that is not this machine.
 
@@ -315,11 +423,13 @@ class KnowledgeGraph:
         RemoteError
             When the store refuses a request or cannot be reached.
         """
+        from kg.remote.http import Auth
         from kg.remote.loader import load_dataset
 
         return load_dataset(self.dataset, endpoint=endpoint, graphs=graphs, query_endpoint=query_endpoint,
                             update_endpoint=update_endpoint, chunk_size=chunk_size, timeout=timeout,
-                            retries=retries, allow_insecure=allow_insecure, base_iri=self.base_iri)
+                            retries=retries, auth=auth or Auth.AUTO, allow_insecure=allow_insecure,
+                            base_iri=self.base_iri)
 
     def serve(self, *, port: int = 0, query_timeout: float = 60.0) -> Server:
         """Serve this graph read-only on 127.0.0.1 with the query page of the canned queries.
@@ -389,12 +499,14 @@ def read(path: str | Path, *, base_iri: str = DEFAULT_BASE_IRI) -> KnowledgeGrap
     return KnowledgeGraph(Dataset.from_file(path, base_iri=base_iri))
 
 
-def query_endpoint_named(endpoint: str, query: str, /, *, base_iri: str = DEFAULT_BASE_IRI, timeout: float = 60.0,
+def query_endpoint_named(endpoint: str, query: str | CannedQuery, /, *, base_iri: str = DEFAULT_BASE_IRI,
+                         timeout: float = 60.0, dataset: QueryDataset | None = None,
                          **params: object) -> pd.DataFrame:
-    """Run a canned query on a remote SPARQL endpoint; return a typed DataFrame."""
-    from kg.remote import query_endpoint
+    """Run a canned query (by name) on a remote SPARQL endpoint (on ``dataset`` where given);
+    return a typed DataFrame.
 
-    catalogue = Catalogue.load()
-    canned = _resolve_query(query, catalogue)
-    bindings = bind_parameters(canned, params, base=base_iri)
-    return query_endpoint(endpoint, inject_values(canned.text, bindings), timeout=timeout).to_frame()
+    As :func:`run_on_endpoint`; warnings are issued as :class:`~kg.errors.QueryWarning` and kept in
+    ``frame.attrs["warnings"]``.
+    """
+    result = run_on_endpoint(endpoint, query, params, base_iri=base_iri, timeout=timeout, dataset=dataset)
+    return _warn(result.to_frame(), result.warnings)

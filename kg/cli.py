@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -30,8 +32,9 @@ def _progress(args: argparse.Namespace, total: int):  # type: ignore[no-untyped-
 
 
 def _width() -> int:
-    # Cut long cells to the terminal's width only when a person reads them on one.
-    return shutil.get_terminal_size((120, 40)).columns if sys.stdout.isatty() else 1_000_000
+    from kg.tables import terminal_width
+
+    return terminal_width(sys.stdout)
 
 
 def _load_graph(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -96,7 +99,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
         atomic_write(args.report, report.turtle())
     if not args.quiet:
-        print(report.to_text(width=_width(), limit=None if args.limit == 0 else args.limit,
+        # The report keeps its own rule for now: cut to the terminal only on a terminal (COLUMNS aside).
+        width = shutil.get_terminal_size((120, 40)).columns if sys.stdout.isatty() else 1_000_000
+        print(report.to_text(width=width, limit=None if args.limit == 0 else args.limit,
                              allow_warnings=args.allow_warnings))
     return 0 if report.passes(allow_warnings=args.allow_warnings) else 1
 
@@ -122,21 +127,26 @@ def cmd_query(args: argparse.Namespace) -> int:
             )
             print(f"{query.name}\n    {query.summary}" + (f"\n    params: {described}" if described else ""))
         return 0
-    name = args.file or args.name
-    if not name:
+    if args.file and args.name:
+        raise UsageError("give a query NAME or --file FILE, not both")
+    if not args.file and not args.name:
         raise UsageError("give a query NAME, --file FILE or --list")
+    from kg.queries import parse_query_file
+
+    query = parse_query_file(args.file) if args.file else args.name
     params = _parse_params(args.param)
     if args.endpoint:
-        import kg
-        from kg.queries import bind_parameters, inject_values
-        from kg.remote import query_endpoint
+        from kg.graphs import DEFAULT_BASE_IRI
+        from kg.remote.cli import remote_query
 
-        canned = kg.api._resolve_query(name, Catalogue.load())
-        bindings = bind_parameters(canned, params, base=args.base_iri or kg.DEFAULT_BASE_IRI)
-        result = query_endpoint(args.endpoint, inject_values(canned.text, bindings), timeout=args.timeout)
+        base = args.base_iri or DEFAULT_BASE_IRI
+        result = remote_query(args, query, params)
     else:
         graph = _load_graph(args)
-        result = graph.run_query(name, params)
+        base = graph.base_iri
+        result = graph.run_query(query, params)
+    for warning in result.warnings:
+        print(f"kg query: warning: {warning}", file=sys.stderr)
     if args.format == "csv":
         sys.stdout.write(result.to_delimited())
     elif args.format == "tsv":
@@ -144,7 +154,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     elif args.format == "json":
         sys.stdout.write(result.to_json() + "\n")
     else:
-        print(result.to_text(width=_width(), limit=None if args.limit == 0 else args.limit))
+        print(result.to_text(width=_width(), limit=None if args.limit == 0 else args.limit, base=base))
     return 0
 
 
@@ -172,16 +182,16 @@ def _query_file_error(exc: UsageError, path: Path) -> KGError:
 
 
 def cmd_network(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from kg.network import (
+        DEFAULT_METRICS,
         Colouring,
-        Metric,
         NetworkEngine,
         Projection,
         centrality_frame,
         network_files,
+        parse_metrics,
         projection_query,
+        top_actors,
     )
     from kg.outputs import OutputStage
 
@@ -191,13 +201,7 @@ def cmd_network(args: argparse.Namespace) -> int:
     if args.show_query:
         sys.stdout.write(query or projection_query(projection))
         return 0
-    names = [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else [m.value for m in Metric]
-    known = {m.value for m in Metric}
-    unknown = [m for m in names if m not in known]
-    if unknown or not names:
-        raise UsageError(f"--metrics: unknown metric {', '.join(map(repr, unknown)) or '(none given)'}; "
-                         f"choose from {','.join(m.value for m in Metric)}")
-    metrics = [Metric(m) for m in dict.fromkeys(names)]
+    metrics = parse_metrics(args.metrics.split(",")) if args.metrics else DEFAULT_METRICS
     if args.top < 0:
         raise UsageError(f"--top must be 0 or more, got {args.top}")
     if args.outputs and not args.out:
@@ -211,28 +215,20 @@ def cmd_network(args: argparse.Namespace) -> int:
         raise _query_file_error(exc, query_path) from None
     frame = centrality_frame(network, metrics=metrics, betweenness_samples=args.betweenness_samples,
                              engine=NetworkEngine(args.engine))
-    computed = [c for c in frame.columns if c not in ("label", "type") and not c.endswith("_rank")]
-    sort = args.sort or ("betweenness" if "betweenness" in computed else computed[0])
-    sort = "betweenness_approx" if sort == "betweenness" and "betweenness_approx" in computed else sort
-    if sort not in computed:
-        raise UsageError(f"--sort {sort}: that metric was not computed (computed: {', '.join(computed)})")
-    ascending = sort == "community"  # community 0 is the largest
-    top = frame.sort_values([sort, "label"], ascending=[ascending, True]).head(args.top)
+    ranking = top_actors(frame, by=args.sort, n=args.top)
     if not args.quiet:
         print(f"{network.number_of_nodes()} nodes, {network.number_of_edges()} edges ({projection.value} projection"
-              f"{', own query' if query else ''}; engine {frame.attrs['parameters']['engine']}); top {len(top)} by {sort}:")
-        if len(top):
-            table = top[["label", "type", *computed]].set_axis(pd.RangeIndex(1, len(top) + 1))
-            print(table.to_string(max_colwidth=40, float_format=lambda v: f"{v:.4g}"))
+              f"{', own query' if query else ''}; engine {frame.attrs['parameters']['engine']}); "
+              f"top {len(ranking.table)} by {ranking.metric}:")
+        print(ranking.to_text(width=_width()))
     if args.out:
-        wanted = sorted(set(args.outputs or NETWORK_FILES))
-        files = network_files(network, frame, outputs=tuple(wanted), colour_by=Colouring(args.colour_by),
-                              size_by=sort if sort != "community" else "betweenness")
+        files = network_files(network, frame, outputs=args.outputs, colour_by=Colouring(args.colour_by),
+                              size_by=ranking.metric)
         with OutputStage(args.out) as stage:
             for name, data in files.items():
                 stage.write(name, data)
         if not args.quiet:
-            print(f"Wrote {', '.join(sorted(wanted))} to {args.out}")
+            print(f"Wrote {', '.join(sorted(files))} to {args.out}")
     return 0
 
 
@@ -244,7 +240,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     from kg.queries import Catalogue
 
     print(f"kikg {__version__} (import name kg)")
-    for package in ("rdflib", "pyoxigraph", "oxigraph", "pyshacl", "owlready2", "networkx", "pandas", "SPARQLWrapper", "csvw"):
+    for package in ("rdflib", "pyoxigraph", "oxigraph", "pyshacl", "owlready2", "networkx", "pandas", "httpx", "csvw"):
         try:
             print(f"  {package:<14}{version(package)}")
         except PackageNotFoundError:
@@ -335,6 +331,15 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE", help="a parameter (repeatable)")
     query.add_argument("--endpoint", help="a SPARQL 1.1 query endpoint to run the query on")
     query.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the endpoint")
+    query.add_argument("--default-graph", action="append", default=[], metavar="IRI",
+                       help="with --endpoint: a graph of the default graph (repeatable; default: the endpoint's)")
+    query.add_argument("--named-graph", action="append", default=[], metavar="IRI",
+                       help="with --endpoint: a graph GRAPH patterns see (repeatable; default: the endpoint's)")
+    query.add_argument("--kg-graphs", action="store_true",
+                       help="with --endpoint: query only the knowledge graph's graphs on the endpoint (BASE/graph/...), "
+                            "leaving out the store's own (Virtuoso's system graphs)")
+    query.add_argument("--auth", choices=["auto", "basic", "digest"], default="auto",
+                       help="with --endpoint: how KG_USERNAME/KG_PASSWORD are sent (default: Basic, Digest when asked)")
     query.add_argument("--format", "-f", choices=["table", "csv", "tsv", "json"], default="table")
     query.add_argument("--limit", type=int, default=100, help="rows shown in table format (0: all)")
     query.set_defaults(run=cmd_query)
@@ -374,7 +379,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "Credentials come from KG_USERNAME/KG_PASSWORD or ~/.netrc, never from the command line.")
     common(load)
     load.add_argument("--endpoint", required=True,
-                      help="the store's graph-store endpoint (Oxigraph http://host:port/store, Fuseki http://host:port/ds/data)")
+                      help="the store's graph-store endpoint (Oxigraph http://host:port/store, Fuseki "
+                           "http://host:port/ds/data, Virtuoso http://host:8890/sparql-graph-crud-auth)")
     load.add_argument("--query-endpoint", help="the store's query endpoint, where it cannot be derived")
     load.add_argument("--update-endpoint", help="the store's update endpoint (for chunked loads), where it cannot be derived")
     load.add_argument("--data", default=str(Path("build") / "kg.trig"), help="dataset file to load (default build/kg.trig)")
@@ -382,6 +388,8 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--chunk-size", type=int, default=200_000, help="triples per request for large graphs")
     load.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
     load.add_argument("--retries", type=int, default=3, help="retries on timeouts and 5xx answers")
+    load.add_argument("--auth", choices=["auto", "basic", "digest"], default="auto",
+                      help="how credentials are sent (default auto: Basic where it may go, Digest when the store asks)")
     load.add_argument("--allow-insecure", action="store_true", help="allow Basic credentials over plain http")
     load.set_defaults(run=_subcommand("load"))
 
@@ -391,6 +399,8 @@ def build_parser() -> argparse.ArgumentParser:
     common(serve)
     serve.add_argument("--port", type=int, default=7878, help="port on 127.0.0.1 (default 7878; 0 picks a free one)")
     serve.add_argument("--data", default=str(Path("build") / "kg.trig"), help="dataset file to serve (default build/kg.trig)")
+    serve.add_argument("--timeout", type=float, default=60.0, help="seconds a query may run (default 60)")
+    serve.add_argument("--max-answer-mb", type=float, default=64.0, help="largest answer in MiB (default 64)")
     serve.set_defaults(run=_subcommand("serve"))
 
     docs = commands.add_parser("docs", help="render the ontology documentation (pyLODE)")
@@ -412,6 +422,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     debug = getattr(args, "debug", False) or os.environ.get("KG_DEBUG") == "1"
+    # A shell script starts background jobs with SIGINT ignored, and Python keeps it so: `kill -INT`
+    # would then be lost and an interrupted build run on to exit 0. Ctrl-C and SIGINT always stop kg.
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return int(args.run(args))
     except KGError as exc:

@@ -26,6 +26,8 @@ import io
 import itertools
 import re
 import tempfile
+import xml.parsers.expat
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO, Self
@@ -36,7 +38,8 @@ from kg.errors import InputError
 from kg.graphs import DEFAULT_BASE_IRI, GraphNames
 from kg.vocabularies import PREFIXES
 
-__all__ = ["RUN_BYTES", "Dataset", "RdfFormat", "deterministic_turtle", "parse_rdf_file", "select", "skolemize"]
+__all__ = ["RUN_BYTES", "Dataset", "RdfFormat", "deterministic_turtle", "iter_rdf_file", "parse_rdf_file", "select",
+           "skolemize"]
 
 
 class RdfFormat(enum.Enum):
@@ -109,33 +112,124 @@ def deterministic_turtle(triples: Iterable[ox.Triple], *, prefixes: Mapping[str,
     return data
 
 
+_CANONICAL_TWINS = 6
+"""Largest group of look-alike blank nodes RDFC-1.0 is asked to tell apart (its cost grows as the
+factorial of that size: a 7-clique takes a second, an 8-clique twelve, a 10-clique minutes)."""
+
+
+def _largest_twin_group(quads: list[ox.Quad]) -> int:
+    """The size of the largest group of blank nodes with the same RDFC-1.0 first-degree hash."""
+    mentions: dict[str, list[ox.Quad]] = defaultdict(list)
+    for quad in quads:
+        for term in (quad.subject, quad.object, quad.graph_name):
+            if isinstance(term, ox.BlankNode):
+                mentions[term.value].append(quad)
+
+    def text(term: object, me: str) -> str:
+        if isinstance(term, ox.BlankNode):
+            return "_:a" if term.value == me else "_:z"
+        return str(term)
+
+    hashes: dict[str, int] = defaultdict(int)
+    for node, around in mentions.items():
+        lines = sorted(" ".join(text(t, node) for t in (q.subject, q.predicate, q.object, q.graph_name)) for q in around)
+        hashes[hashlib.sha256("\n".join(lines).encode()).hexdigest()] += 1
+    return max(hashes.values(), default=0)
+
+
+def _label_in_order(quads: list[ox.Quad]) -> list[ox.Quad]:
+    """Blank nodes relabelled by first appearance: the same input gives the same labels."""
+    labels: dict[str, ox.BlankNode] = {}
+
+    def label(term: object) -> object:
+        if isinstance(term, ox.BlankNode):
+            return labels.setdefault(term.value, ox.BlankNode(f"o{len(labels)}"))
+        return term
+
+    return [ox.Quad(label(q.subject), q.predicate, label(q.object), label(q.graph_name))  # type: ignore[arg-type]
+            for q in quads]
+
+
 def skolemize(quads: Iterable[ox.Quad], *, base: str) -> list[ox.Quad]:
     """Replace blank nodes by stable IRIs under ``{base}.well-known/genid/``.
 
     The labels come from RDF Dataset Canonicalization (RDFC-1.0) hashed with the graph content, so
-    the same graph gets the same IRIs on every run.
+    the same graph gets the same IRIs on every run. Where the graph has more than
+    :data:`_CANONICAL_TWINS` blank nodes that RDFC-1.0 could only tell apart by trying their
+    permutations (a clique of blank nodes in a hostile file), they are labelled by their order in
+    the input instead: the same file still gives the same IRIs, in bounded time.
+
+    Examples
+    --------
+    >>> p = ox.NamedNode("http://e/p")
+    >>> clique = [ox.Quad(ox.BlankNode(f"n{i}"), p, ox.BlankNode(f"n{j}")) for i in range(10) for j in range(10) if i != j]
+    >>> len({q.subject for q in skolemize(clique, base="http://e/")})
+    10
     """
     quads = list(quads)
     if not any(isinstance(t, ox.BlankNode) for q in quads for t in (q.subject, q.object, q.graph_name)):
         return quads
-    dataset = ox.Dataset(quads)
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    canonical = sorted(str(q) for q in dataset)
+    if _largest_twin_group(quads) <= _CANONICAL_TWINS:
+        dataset = ox.Dataset(quads)
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        labelled = list(dataset)
+    else:
+        labelled = _label_in_order(quads)
+    canonical = sorted(str(q) for q in labelled)
     digest = hashlib.sha256("\n".join(canonical).encode()).hexdigest()[:16]
     prefix = f"{base}.well-known/genid/{digest}-"
 
     def fix(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> object:
         return ox.NamedNode(prefix + term.value) if isinstance(term, ox.BlankNode) else term
 
-    return [ox.Quad(fix(q.subject), q.predicate, fix(q.object), fix(q.graph_name)) for q in dataset]  # type: ignore[arg-type]
+    return [ox.Quad(fix(q.subject), q.predicate, fix(q.object), fix(q.graph_name)) for q in labelled]  # type: ignore[arg-type]
 
 
-def parse_rdf_file(path: str | Path, *, format: RdfFormat | None = None) -> list[ox.Quad]:
-    """Parse an RDF file without touching the network or any other file.
+def _has_blank_node(quad: ox.Quad) -> bool:
+    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode) or isinstance(
+        quad.graph_name, ox.BlankNode)
 
-    The file is read here, by Python, and its bytes handed to Oxigraph's parsers, which do not
-    follow ``owl:imports``, do not fetch remote JSON-LD contexts (an error) and do not expand XML
-    external entities (an error).
+
+def _refuse_xml_entities(path: Path) -> None:
+    """Refuse an RDF/XML file that declares entities (billion laughs, external entities).
+
+    The prolog is read by expat, which reports each ``<!ENTITY`` declaration before anything could
+    expand it; parsing stops at the root element.
+    """
+    class _Root(Exception):
+        pass
+
+    parser = xml.parsers.expat.ParserCreate()
+
+    def entity(name: str, *args: object) -> None:
+        raise InputError(f"RDF/XML with a DTD entity declaration ({name}) is refused: entities are never expanded",
+                         file=path, line=parser.CurrentLineNumber, column=parser.CurrentColumnNumber + 1)
+
+    def root(*args: object) -> None:
+        raise _Root
+
+    parser.EntityDeclHandler = entity
+    parser.StartElementHandler = root
+    try:
+        with path.open("rb") as file:
+            while chunk := file.read(1 << 16):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except _Root:
+        return
+    except xml.parsers.expat.ExpatError as exc:
+        raise InputError(f"not well-formed XML: {xml.parsers.expat.ErrorString(exc.code)}", file=path,
+                         line=exc.lineno, column=exc.offset + 1) from None
+    except OSError as exc:
+        raise InputError(exc.strerror or "cannot read the file", file=path) from None
+
+
+def iter_rdf_file(path: str | Path, *, format: RdfFormat | None = None) -> Iterator[ox.Quad]:
+    """Parse an RDF file as a stream of quads, without touching the network or any other file.
+
+    Oxigraph reads the file a little at a time, so memory does not grow with the file.
+    Its parsers do not follow ``owl:imports`` and do not fetch remote JSON-LD contexts (an
+    error); RDF/XML that declares entities is refused before parsing.
 
     Raises
     ------
@@ -144,16 +238,30 @@ def parse_rdf_file(path: str | Path, *, format: RdfFormat | None = None) -> list
     """
     path = Path(path)
     format = format or RdfFormat.from_path(path)
+    if not path.is_file():
+        raise InputError("no such file" if not path.exists() else "not a file", file=path)
+    if format is RdfFormat.RDFXML:
+        _refuse_xml_entities(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(exc.strerror or "cannot read the file", file=path) from None
-    try:
-        return list(ox.parse(data, format=format.oxigraph, base_iri=path.resolve().as_uri()))
+        with path.open("rb") as file:  # opened here, read by Oxigraph a little at a time
+            yield from ox.parse(file, format=format.oxigraph, base_iri=path.resolve().as_uri())
     except SyntaxError as exc:
         message = str(exc.msg if hasattr(exc, "msg") and exc.msg else exc).splitlines()[0] or "syntax error"
         message = _POSITION.sub("", message)
         raise InputError(message, file=path, line=getattr(exc, "lineno", None), column=getattr(exc, "offset", None)) from None
+    except OSError as exc:
+        raise InputError(exc.strerror or "cannot read the file", file=path) from None
+
+
+def parse_rdf_file(path: str | Path, *, format: RdfFormat | None = None) -> list[ox.Quad]:
+    """Parse an RDF file into a list of quads (:func:`iter_rdf_file`, all at once).
+
+    Raises
+    ------
+    InputError
+        For an unreadable file or a syntax error, with line and column where the parser gives them.
+    """
+    return list(iter_rdf_file(path, format=format))
 
 
 _POSITION = re.compile(r"^Parser error (between|at) line \d+ column \d+( and line \d+ column \d+)?: ")
@@ -273,7 +381,15 @@ class Dataset:
     def from_file(cls, path: str | Path, *, base_iri: str = DEFAULT_BASE_IRI) -> Dataset:
         """Read a dataset from a TriG, N-Quads, Turtle, N-Triples or JSON-LD file."""
         dataset = cls(base_iri=base_iri)
-        dataset.add_quads(skolemize(parse_rdf_file(path), base=base_iri))
+        batch: list[ox.Quad] = []
+        blank: list[ox.Quad] = []  # blank nodes are named once the whole file is read
+        for quad in iter_rdf_file(path):
+            (blank if _has_blank_node(quad) else batch).append(quad)
+            if len(batch) >= 50_000:
+                dataset.store.extend(batch)
+                batch.clear()
+        dataset.store.extend(batch)
+        dataset.add_quads(skolemize(blank, base=base_iri))
         return dataset
 
     # -- reading ---------------------------------------------------------------------------

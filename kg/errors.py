@@ -26,6 +26,7 @@ __all__ = [
     "KGError",
     "NotConformingError",
     "ParameterError",
+    "QueryWarning",
     "RemoteError",
     "ShapesError",
     "UsageError",
@@ -124,3 +125,8 @@ class RemoteError(KGError):
         self.status = status
         self.url = url
         super().__init__(reason)
+
+
+class QueryWarning(UserWarning):
+    """A query ran, but with a parameter that asks about nothing: an IRI that names nothing in the
+    graph, an empty value, an empty named graph. (A warning, not an error: the query is valid.)"""

@@ -9,6 +9,7 @@ step has succeeded, so a failed build leaves the previous outputs intact.
 from __future__ import annotations
 
 import enum
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,7 +19,7 @@ from kg.api import KnowledgeGraph, build
 from kg.dataset import RdfFormat
 from kg.errors import InconsistentOntologyError, NotConformingError
 from kg.network import centrality_frame, network_files
-from kg.outputs import OutputStage
+from kg.outputs import DirectoryStage
 from kg.progress import SILENT, Progress
 from kg.reasoning import CONSISTENCY_CACHE, ConsistencyCheck, ConsistencyReport, java_available
 from kg.validation import ValidationReport
@@ -116,10 +117,15 @@ def run_build(
     InconsistentOntologyError
         The reasoner finds the data inconsistent (nothing is written).
     NotConformingError
-        The data has SHACL violations; the reports are written, the dataset files are not.
+        The data has SHACL violations: ``out_dir`` stays as it was, the reports go to
+        ``<out_dir>-failed/``.
+
+    Every file is written into a directory beside ``out_dir``, which replaces ``out_dir`` in one
+    step when all of them are written (:class:`~kg.outputs.DirectoryStage`): an interrupted or
+    failed build leaves ``out_dir`` exactly as it was.
     """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    failed = out.with_name(out.name + "-failed")
     with progress.step("mapping source tables"):
         graph = build(sources, base_iri=base_iri)
     check = None
@@ -154,18 +160,19 @@ def _analyse_and_write(graph: KnowledgeGraph, out: Path, *, formats: tuple[RdfFo
         graph.write_analysis(frame)
     with progress.step("validating (SHACL)"):
         report = graph.validate()
-    stage = OutputStage(out)
+    failed = out.with_name(out.name + "-failed")
+    stage = DirectoryStage(out)
     try:
         stage.write("validation-report.ttl", report.turtle())
         stage.write("validation.csv", report.to_csv().encode())
         if not report.passes(allow_warnings=True):
-            _await_consistency(check, progress)  # an inconsistency comes first: nothing is written
-            stage.commit()
+            _await_consistency(check, progress)  # an inconsistency comes first: no reports are kept
+            reports = stage.keep_as(failed)
             counts = report.counts()
             refused = len(report) - counts["Warning"] - counts["Info"]
             raise NotConformingError(
-                f"the data has {refused} SHACL violations (results other than warnings and infos); "
-                f"see {out / 'validation.csv'}"
+                f"the data has {refused} SHACL violations (results other than warnings and infos); {out} is "
+                f"unchanged; the reports are in {reports / 'validation.csv'} and {reports / 'validation-report.ttl'}"
             )
         with progress.step("running canned queries"):
             for query in graph.catalogue:
@@ -180,8 +187,7 @@ def _analyse_and_write(graph: KnowledgeGraph, out: Path, *, formats: tuple[RdfFo
             files.update({f"kg.{extra.extension}": extra for extra in formats})
             total = 0
             for name, format in files.items():
-                temporary, _ = stage.path_for(name)
-                statements = graph.dataset.write(temporary, format)
+                statements = graph.dataset.write(stage.path_for(name), format)
                 total = statements if format is RdfFormat.NTRIPLES else total
             stage.write("void.ttl", describe_dataset(graph.dataset, files=files, triples=total))
             stage.write("reconciliation.csv", graph.reconciliation().to_csv(index=False, lineterminator="\n").encode())
@@ -190,6 +196,8 @@ def _analyse_and_write(graph: KnowledgeGraph, out: Path, *, formats: tuple[RdfFo
     except BaseException:
         stage.discard()
         raise
+    if failed.is_dir() and not failed.is_symlink():
+        shutil.rmtree(failed, ignore_errors=True)  # the reports of an earlier failed build
     summary = BuildSummary(graph, graph.triple_counts(), report, consistency, frame, written)
     summary.total_triples = total
     return summary

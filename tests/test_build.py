@@ -79,7 +79,7 @@ def test_turtle_and_json_ld_hold_the_same_triples(default_build: tuple[Path, kg.
 def test_void_describes_graphs_classes_and_distributions(default_build: tuple[Path, kg.BuildSummary]) -> None:
     out, summary = default_build
     void = kg.read(out / "void.ttl")
-    result = void.query("""
+    result = void.sparql("""
         PREFIX void: <http://rdfs.org/ns/void#>
         PREFIX dcat: <http://www.w3.org/ns/dcat#>
         SELECT ?triples (COUNT(DISTINCT ?subset) AS ?graphs) (COUNT(DISTINCT ?distribution) AS ?distributions) WHERE {
@@ -105,7 +105,8 @@ def test_two_builds_in_separate_processes_give_byte_identical_ntriples(tmp_path:
     for out, seed in ((first, "1"), (second, "2")):
         run = _kg("build", "--out", str(out), "--no-reason", "-q", env={"PYTHONHASHSEED": seed})
         assert run.returncode == 0, run.stderr
-    for name in ("kg.nt", "kg.trig", "kg.ttl", "void.ttl", "validation-report.ttl", "validation.csv", "centrality.csv"):
+    for name in ("kg.nt", "kg.trig", "kg.ttl", "void.ttl", "validation-report.ttl", "validation.csv", "centrality.csv",
+                 "network.png"):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
@@ -123,10 +124,12 @@ def test_violations_fail_the_build_with_exit_1_and_keep_the_previous_dataset(tmp
     capsys.readouterr()
     assert main(["build", "--sources", str(mini / "csv-metadata.json"), "--out", str(out), "--no-reason", "-q"]) == 1
     error = capsys.readouterr().err
-    assert "SHACL violations" in error and "validation.csv" in error
+    failed = tmp_path / "build-failed"
+    assert "SHACL violations" in error and f"{out} is unchanged" in error and str(failed / "validation.csv") in error
     assert (out / "kg.nt").read_bytes() == previous
     assert "Nowhere" not in (out / "kg.nt").read_text(encoding="utf-8")
-    report = (out / "validation.csv").read_text(encoding="utf-8")
+    assert "thing/three" not in (out / "validation.csv").read_text(encoding="utf-8")  # the old reports stay
+    report = (failed / "validation.csv").read_text(encoding="utf-8")
     assert "thing/three" in report and "source_row" in report.splitlines()[0]
 
 

@@ -20,13 +20,6 @@ GOLDEN = Path(__file__).parent / "golden" / "queries"
 CATALOGUE = Catalogue.load()
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> kg.KnowledgeGraph:
-    out = tmp_path_factory.mktemp("build")
-    kg.run_build(out, reasoning=kg.Reasoning.OFF)
-    return kg.read(out / "kg.trig")
-
-
 def _rows(result: QueryResult, *, ordered: bool) -> list[tuple[str, ...]]:
     rows = result.row_keys()
     return rows if ordered else sorted(rows)
@@ -103,3 +96,103 @@ def test_query_gives_set_semantics_when_a_triple_is_in_two_graphs(name: str, bui
     on_merge = QueryResult.from_solutions(merged.query(kg.queries.inject_values(query.text, bindings)))
     assert _rows(on_union, ordered=query.ordered) == _rows(on_merge, ordered=query.ordered)
     assert _rows(on_union, ordered=query.ordered) == _rows(built.run_query(name), ordered=query.ordered)
+
+
+def _empty_columns(result: QueryResult) -> set[str]:
+    return {name for index, name in enumerate(result.variables)
+            if all(row[index] is None or row[index].value == "" for row in result.rows)}  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("name", sorted(q.name for q in CATALOGUE))
+def test_no_column_is_empty_in_every_row_unless_the_header_says_why(name: str, built: kg.KnowledgeGraph) -> None:
+    """An always-empty column is a query that cannot see its data (a BIND out of scope, a path not
+    followed) or a gap of the data; the header names each gap (`empty_columns`, `empty_result`), and
+    a declaration that no longer holds is reported too, so that it is removed when the data grows."""
+    query = CATALOGUE[name]
+    result = built.run_query(name)
+    if not result.rows:
+        assert query.empty_result, f"{name} has no rows on the default graph; its header does not say why (empty_result)"
+        return
+    assert not query.empty_result, f"{name} has rows now: remove empty_result from its header"
+    empty = _empty_columns(result)
+    undeclared = sorted(empty - set(query.empty_columns))
+    assert not undeclared, f"{name}: {undeclared} empty in every row; fix the query or say why in empty_columns"
+    filled = sorted(set(query.empty_columns) - empty)
+    assert not filled, f"{name}: {filled} have values now: remove them from empty_columns"
+
+
+def test_the_empty_column_check_fires(built: kg.KnowledgeGraph) -> None:
+    """The check above on the mistake of the old supporting-agencies: a BIND inside an OPTIONAL
+    cannot see ?agencies, so the share is empty in every row."""
+    result = kg.queries.run_local(built.store, """
+        PREFIX kikg: <https://w3id.org/kikg/def#>
+        PREFIX qb: <http://purl.org/linked-data/cube#>
+        SELECT ?agencies ?share WHERE {
+            ?o qb:dataSet ?d ; kikg:numericValue ?agencies .
+            OPTIONAL { ?o kikg:observedEntity ?e . BIND (?agencies * 2 AS ?share) }
+        }""")
+    assert result.rows and _empty_columns(result) == {"share"}
+
+
+def test_places_nest_transitively(built: kg.KnowledgeGraph) -> None:
+    """KICOX is headquartered in Daegu, which is part of Gyeongsang, in the country Korea."""
+    for place in ("place/daegu", "place/gyeongsang", "place/korea"):
+        rows = built.query("organisations-by-place", place=place)
+        kicox = rows[(rows["organisation"] == built.base_iri + "org/kicox") & (rows["link"] == "headquarteredIn")]
+        assert kicox["in_place_label"].tolist() == ["Daegu"], place
+
+
+def test_supervised_bodies_has_one_row_per_body_and_link(built: kg.KnowledgeGraph) -> None:
+    rows = built.query("supervised-bodies", ministry="org/motie")
+    assert not rows.duplicated(["body", "link"]).any()
+    kicox = rows[rows["body"] == built.base_iri + "org/kicox"]
+    assert len(kicox) == 1 and kicox["things_managed"].iloc[0] > 1
+
+
+QUANTITY_COLUMNS = {  # query: (value, multiplier, unit, quantity, scaled value)
+    "green-new-deal": ("value", "multiplier", "unit", "quantity", "scaled_value"),
+    "observations-about": ("value", "multiplier", "unit", "quantity", "scaled_value"),
+    "strategy-targets": ("value", "", "unit", "quantity", "scaled_value"),  # targets are counts and shares
+    "support-programmes": ("value", "multiplier", "unit", "quantity", "scaled_value"),
+    "ministry-programmes": ("budget_value", "multiplier", "unit", "budget_quantity", "budget_scaled_value"),
+}
+MAGNITUDES = {3: "thousand", 6: "million", 9: "billion", 12: "trillion"}
+
+
+@pytest.mark.parametrize(("name", "params"), [
+    ("green-new-deal", {}), ("observations-about", {}), ("observations-about", {"entity": "policy/green-new-deal"}),
+    ("strategy-targets", {}), ("support-programmes", {}),
+    ("ministry-programmes", {"ministry": "org/government-of-korea"}),  # MOTIE's programmes have no budget
+])
+def test_quantities_are_shown_with_their_magnitude_and_unit(name: str, params: dict[str, object],
+                                                            built: kg.KnowledgeGraph) -> None:
+    """Every number a query shows comes with its magnitude and unit (`488 billion KRW`) and its value
+    scaled exactly, checked here with Python's decimal arithmetic."""
+    from decimal import Decimal
+
+    value_column, multiplier_column, unit_column, quantity_column, scaled_column = QUANTITY_COLUMNS[name]
+    result = built.run_query(name, params)
+    index = {v: i for i, v in enumerate(result.variables)}
+    checked = 0
+    for row in result.rows:
+        value, multiplier, unit, quantity, scaled = (row[index[c]] if c in index else None for c in (
+            value_column, multiplier_column, unit_column, quantity_column, scaled_column))
+        if value is None:
+            assert quantity is None and scaled is None
+            continue
+        power = int(multiplier.value) if multiplier is not None else 0
+        assert Decimal(scaled.value) == Decimal(value.value).scaleb(power), row  # type: ignore[union-attr]
+        words = quantity.value.split()  # type: ignore[union-attr]
+        assert value.value.rstrip("%") in [w.rstrip("%") for w in words], row
+        if power in MAGNITUDES:
+            assert MAGNITUDES[power] in words, row
+        code = unit.value.rsplit("/", 1)[-1] if unit is not None else ""
+        if code not in ("", "NUM", "PERCENT"):
+            assert words[-1] == code, row
+        checked += 1
+    assert checked, f"{name} shows no number on the default graph"
+    if name == "green-new-deal":
+        rows = built.query(name)
+        river = rows[(rows["project_label"] == "4 Major River Restoration") & (rows["period"] == "2009")
+                     & (rows["indicator_label"] == "budget")]
+        assert river[["printed", "quantity", "scaled_value"]].values.tolist() == [["488", "488 billion KRW", 488e9]]

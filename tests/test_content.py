@@ -140,7 +140,7 @@ def test_every_row_has_provenance_and_no_fact_lacks_it(graph: kg.KnowledgeGraph)
 
 
 def test_korean_labels_come_from_the_documents(graph: kg.KnowledgeGraph) -> None:
-    frame = graph.query("""
+    frame = graph.sparql("""
         SELECT DISTINCT ?label WHERE {
             GRAPH ?g { ?thing ?p ?label } FILTER (LANG(?label) = "ko" && CONTAINS(STR(?g), "/graph/table/"))
         }""")
@@ -197,7 +197,7 @@ ID = "https://w3id.org/kikg/id/"
 
 
 def test_every_complex_has_a_place_and_places_read_from_names_say_so(graph: kg.KnowledgeGraph) -> None:
-    located = graph.query(KIKG + """
+    located = graph.sparql(KIKG + """
         SELECT ?complex ?place ?locator WHERE {
             ?complex a kikg:IndustrialComplex ; kikg:onSite ?site .
             OPTIONAL { ?node kikg:relationSubject ?site ; kikg:relation kikg:locatedIn ; kikg:relationObject ?place ;
@@ -219,13 +219,13 @@ def test_every_complex_has_a_place_and_places_read_from_names_say_so(graph: kg.K
     ("sihwa", ["Banwol-Sihwa", "Sihwa"]), ("gwangyang", ["Gwangyang", "Gwangyang Yeongwan"]),
 ])
 def test_sites_sharing_a_place_are_found_together(graph: kg.KnowledgeGraph, place: str, sites: list[str]) -> None:
-    found = graph.query(KIKG + f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    found = graph.sparql(KIKG + f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
         SELECT ?label WHERE {{ ?site a kikg:IndustrialSite ; kikg:locatedIn <{ID}place/{place}> ; rdfs:label ?label }}""")
     assert sorted(found["label"]) == sites
 
 
 def test_complexes_of_a_zone_can_be_asked(graph: kg.KnowledgeGraph) -> None:
-    found = graph.query(KIKG + f"""SELECT DISTINCT ?complex WHERE {{
+    found = graph.sparql(KIKG + f"""SELECT DISTINCT ?complex WHERE {{
         ?complex a kikg:IndustrialComplex ; kikg:onSite/kikg:inZone <{ID}place/zone/south-gyeongsang> }}""")
     assert sorted(found["complex"].str.removeprefix(ID + "place/")) == [
         "changwon-national-industrial-complex", "gimhae-general-industrial-complex",
@@ -233,7 +233,7 @@ def test_complexes_of_a_zone_can_be_asked(graph: kg.KnowledgeGraph) -> None:
 
 
 def test_kicox_is_cluster_promotion_agency_from_2004(graph: kg.KnowledgeGraph) -> None:
-    found = graph.query(KIKG + f"""SELECT ?relation ?object ?start WHERE {{
+    found = graph.sparql(KIKG + f"""SELECT ?relation ?object ?start WHERE {{
         ?node kikg:relationSubject <{ID}org/kicox> ; kikg:role <{ID}concept/role/cluster-promotion-agency> ;
               kikg:relation ?relation ; kikg:relationObject ?object ; kikg:startYear ?start }}""")
     assert found.astype(str).values.tolist() == [
@@ -241,27 +241,27 @@ def test_kicox_is_cluster_promotion_agency_from_2004(graph: kg.KnowledgeGraph) -
 
 
 def test_the_ai_strategy_names_the_meeting_that_confirmed_it(graph: kg.KnowledgeGraph) -> None:
-    found = graph.query(KIKG + f"""SELECT ?meeting WHERE {{
+    found = graph.sparql(KIKG + f"""SELECT ?meeting WHERE {{
         <{ID}policy/industrial-ai-internalization-strategy> kikg:adoptedAt ?meeting . ?meeting a kikg:Meeting }}""")
     assert found["meeting"].tolist() == [f"{ID}event/first-industrial-digital-transformation-committee-meeting"]
 
 
 def test_no_organisation_is_part_of_a_policy(graph: kg.KnowledgeGraph) -> None:
     """partOf joins parts of one kind; the holding company is set up by a measure, not part of a strategy."""
-    wrong = graph.query(KIKG + """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    wrong = graph.sparql(KIKG + """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
         SELECT ?actor ?policy WHERE { ?actor kikg:partOf ?policy .
             ?actor a/rdfs:subClassOf* kikg:Actor . ?policy a/rdfs:subClassOf* kikg:Policy }""")
     assert wrong.empty, wrong
-    measure = graph.query(KIKG + f"""SELECT ?measure WHERE {{
+    measure = graph.sparql(KIKG + f"""SELECT ?measure WHERE {{
         ?measure kikg:establishes <{ID}org/national-investment-holding-company> ;
                  kikg:partOf <{ID}policy/national-advanced-industry-development-strategy/becoming-a-top-investment-country> }}""")
     assert len(measure) == 1
 
 
 def test_an_abbreviation_is_found_as_printed(graph: kg.KnowledgeGraph) -> None:
-    found = graph.query(KIKG + 'SELECT ?thing WHERE { ?thing kikg:abbreviation "ICCP" }')
+    found = graph.sparql(KIKG + 'SELECT ?thing WHERE { ?thing kikg:abbreviation "ICCP" }')
     assert found["thing"].tolist() == [f"{ID}policy/iccp"]
-    tagged = graph.query(KIKG + "SELECT ?value WHERE { ?thing kikg:abbreviation ?value FILTER (LANG(?value) != '') }")
+    tagged = graph.sparql(KIKG + "SELECT ?value WHERE { ?thing kikg:abbreviation ?value FILTER (LANG(?value) != '') }")
     assert tagged.empty
 
 

@@ -105,7 +105,7 @@ def test_add_an_industrial_complex_with_one_row(tables: Path) -> None:
     assert found[["complex_label", "designation_label", "site_label", "located_in"]].values.tolist() == [
         ["Gumi General Industrial Complex", "general industrial complex", "Gumi", "Gumi"]]
     # The role nodes of the site, designation and location links are made from the row.
-    nodes = graph.query("""
+    nodes = graph.sparql("""
         PREFIX kikg: <https://w3id.org/kikg/def#>
         SELECT ?node ?relation WHERE { ?node kikg:relationSubject <https://w3id.org/kikg/id/place/gumi-general-industrial-complex> ;
                                              kikg:relation ?relation }""")
@@ -124,7 +124,7 @@ def test_add_a_programme_with_its_ministry_with_one_row(tables: Path) -> None:
     rows = graph.query("ministry-programmes", ministry="org/motie")
     found = rows[rows["policy"] == BASE + "policy/smart-factory-support"]
     assert found[["policy_label", "role"]].values.tolist() == [["Smart Factory Support Programme", "supervisesPolicy"]]
-    assert len(graph.query(f"SELECT ?programme {{ <{BASE}rel/smart-factory-support/ministry/motie> "
+    assert len(graph.sparql(f"SELECT ?programme {{ <{BASE}rel/smart-factory-support/ministry/motie> "
                            "<https://w3id.org/kikg/def#relationObject> ?programme }")) == 1
 
 
@@ -139,7 +139,7 @@ def test_add_an_mou_with_its_signatories_with_one_row(tables: Path) -> None:
     assert sorted(found["signatory_label"]) == ["Korean Institute for the Advancement of Technology",
                                                 "Ministry of Trade, Industry and Energy"]
     assert set(found["kind"]) == {"MemorandumOfUnderstanding"}
-    members = graph.query(f"""PREFIX org: <http://www.w3.org/ns/org#>
+    members = graph.sparql(f"""PREFIX org: <http://www.w3.org/ns/org#>
         SELECT ?membership ?member WHERE {{ ?membership org:organization <{BASE}agreement/motie-kiat-mou> ;
                                                         org:member ?member }}""")
     assert sorted(members["membership"].str.removeprefix(BASE)) == ["membership/kiat/motie-kiat-mou",
@@ -157,7 +157,7 @@ def test_add_a_figure_with_its_unit_and_multiplier_with_one_row(tables: Path) ->
     found = rows[rows["printed"] == "KRW 500 billion"]
     assert found[["indicator_label", "role", "value", "unit", "multiplier", "period"]].values.tolist() == [
         ["fund size", "planned", 500, "currency/KRW", 9, "not stated in the source"]]
-    qualifier = graph.query(f"SELECT ?q {{ <{BASE}obs/text-002/fund-size-revised> <https://w3id.org/kikg/def#valueQualifier> ?q }}")
+    qualifier = graph.sparql(f"SELECT ?q {{ <{BASE}obs/text-002/fund-size-revised> <https://w3id.org/kikg/def#valueQualifier> ?q }}")
     assert qualifier["q"].tolist() == [f"{BASE}concept/value-qualifier/exact"]
 
 

@@ -17,8 +17,9 @@ from kg.network import BIPARTITE_QUERY, COLLABORATION_QUERY
 
 @pytest.fixture
 def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    # Work in an empty directory, so that no build/kg.trig of the checkout is picked up.
+    # Work in an empty directory, so that no build/kg.trig of the checkout is picked up; print whole lines.
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("COLUMNS", raising=False)
     return write_fixture_dataset(tmp_path / "fixture.trig")
 
 
@@ -33,9 +34,25 @@ def test_prints_the_top_actors(data: Path, capsys: pytest.CaptureFixture[str]) -
     assert code == 0 and err == ""
     lines = out.splitlines()
     assert lines[0].startswith("8 nodes, 8 edges (collaboration projection; engine igraph); top 3 by betweenness")
-    rows = lines[2:]
-    assert len(rows) == 3
-    assert rows[0].split()[1] == "KICOX" and rows[1].split()[1] == "MOTIE" and rows[2].split()[1] == "Samsung"
+    assert lines[1].split()[:3] == ["rank", "label", "type"]
+    rows = [line for line in lines[3:] if not line.startswith("(cut to")]
+    assert len(rows) == 4 and rows[-1] == "(5 actors with betweenness 0 left out)"
+    assert [row.split()[:2] for row in rows[:3]] == [["1", "KICOX"], ["1", "MOTIE"], ["3", "Samsung"]]
+
+
+def test_actors_scoring_0_are_left_out_and_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """The default graph: most actors are isolated (betweenness 0); asking for 15 shows the brokers only."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("COLUMNS", raising=False)
+    code, out, _ = _run(capsys, "--top", "15", "--metrics", "betweenness,degree")
+    lines = out.splitlines()
+    shown = int(lines[0].split("top ")[1].split()[0])
+    assert code == 0 and 0 < shown < 15
+    rows = lines[3:3 + shown]
+    assert all(float(row.split()[-2]) > 0 for row in rows), rows
+    nodes = int(lines[0].split()[0])
+    assert lines[3 + shown] == f"({nodes - shown} actors with betweenness 0 left out)"
 
 
 def test_default_data_is_the_shipped_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -54,7 +71,7 @@ def test_projections(data: Path, capsys: pytest.CaptureFixture[str], projection:
 def test_writes_the_files(data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out_dir = tmp_path / "out"
     code, out, _ = _run(capsys, "--data", str(data), "--out", str(out_dir))
-    assert code == 0 and "Wrote csv, gexf, graphml, png" in out
+    assert code == 0 and "Wrote centrality.csv, network.gexf, network.graphml, network.png" in out
     assert sorted(p.name for p in out_dir.iterdir()) == ["centrality.csv", "network.gexf", "network.graphml", "network.png"]
     frame = pd.read_csv(out_dir / "centrality.csv")
     assert frame.loc[frame["actor"] == iri("org/kicox"), "betweenness_rank"].item() == 1
@@ -82,13 +99,14 @@ def test_engines_give_the_same_table(data: Path, tmp_path: Path, capsys: pytest.
 
 def test_approximate_betweenness(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "--data", str(data), "--metrics", "betweenness,degree", "--betweenness-samples", "4")
-    assert code == 0 and "top 8 by betweenness_approx:" in out
-    assert out.splitlines()[1].split() == ["label", "type", "betweenness_approx", "degree"]
+    assert code == 0 and "top 3 by betweenness_approx:" in out
+    assert out.splitlines()[1].split() == ["rank", "label", "type", "betweenness_approx", "degree"]
+    assert out.splitlines()[-1] == "(5 actors with betweenness_approx 0 left out)"
 
 
 def test_sort_by_another_metric(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "--data", str(data), "--sort", "pagerank", "--top", "1")
-    assert code == 0 and "top 1 by pagerank" in out and out.splitlines()[2].split()[1] == "MOTIE"
+    assert code == 0 and "top 1 by pagerank" in out and out.splitlines()[3].split()[1] == "MOTIE"
 
 
 def test_show_query(data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -35,10 +36,13 @@ def _text(cell: nbformat.NotebookNode) -> str:
 
 
 @pytest.mark.slow
-def test_notebook_runs_and_shows_its_results(kernel: str, tmp_path: Path) -> None:
+def test_notebook_runs_and_shows_its_results(kernel: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     work = tmp_path / "work"
     work.mkdir()
+    temporary = tmp_path / "tmp"  # the kernel's temporary directory: the exports land here
+    temporary.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temporary))
     NotebookClient(notebook, kernel_name=kernel, timeout=300, resources={"metadata": {"path": str(work)}}).execute()
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     errors = [o for cell in code for o in cell.get("outputs", []) if o.get("output_type") == "error"]
@@ -48,8 +52,12 @@ def test_notebook_runs_and_shows_its_results(kernel: str, tmp_path: Path) -> Non
     assert "betweenness_approx" in everything
     pictures = [o for cell in code for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
     assert len(pictures) == 2  # the network and the bar chart
-    assert sorted(p.name for p in (work / "network-output").iterdir()) == [
-        "centrality.csv", "network.gexf", "network.graphml", "network.png"]
+    assert list(work.iterdir()) == [], "the notebook wrote into its working directory"
+    (exported,) = temporary.glob("kikg-network-*")
+    assert sorted(p.name for p in exported.iterdir()) == ["centrality.csv", "network.gexf", "network.graphml",
+                                                          "network.png"]
+    own = re.search(r"joint planning only: (\d+) edges between (\d+) actors", everything)
+    assert own and int(own.group(1)) > 0, "the custom projection example finds no edges"
     top_brokers = next(cell for cell in code if 'graph.query("top-brokers", top=5)' in cell.source)
     assert "rank" in _text(top_brokers) and "analysis/collaboration" in _text(top_brokers)
 

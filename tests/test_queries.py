@@ -54,8 +54,8 @@ def test_every_canned_query_has_a_complete_header() -> None:
 
 def test_canned_queries_are_read_only() -> None:
     """The catalogue refuses any file with an update, LOAD or SERVICE."""
-    for name in ("update", "service"):
-        with pytest.raises(InputError, match="canned queries are read-only"):
+    for name, keyword in (("update", "DELETE"), ("service", "SERVICE")):
+        with pytest.raises(InputError, match=f"line 2, column [0-9]+: {keyword} is not allowed"):
             parse_query_file(DATA / f"{name}.rq")
 
 
@@ -89,13 +89,13 @@ def test_typed_parameters_refuse_other_values(kind: ParameterType, bad: str) -> 
 
 
 def test_relative_iri_parameters_resolve_against_the_base(graph: kg.KnowledgeGraph) -> None:
-    result = graph.run_query(str(ECHO), {"thing": "org/kicox"})
+    result = graph.run_query(parse_query_file(ECHO), {"thing": "org/kicox"})
     assert result.rows[0][1].value == graph.base_iri + "org/kicox"
 
 
 def test_unknown_parameter_is_refused(graph: kg.KnowledgeGraph) -> None:
     with pytest.raises(ParameterError, match="has no parameter 'nope'"):
-        graph.run_query(str(ECHO), {"nope": "1"})
+        graph.run_query(parse_query_file(ECHO), {"nope": "1"})
 
 
 def test_values_go_into_the_outermost_where_group() -> None:
@@ -115,7 +115,7 @@ def test_local_queries_refuse_updates_and_service(graph: kg.KnowledgeGraph) -> N
 
 
 def test_results_become_typed_dataframe_columns(graph: kg.KnowledgeGraph) -> None:
-    frame = graph.query(str(DATA / "typed.rq"))
+    frame = graph.query_file(DATA / "typed.rq")
     assert str(frame["integer"].dtype) == "Int64"
     assert str(frame["decimal"].dtype) == "Float64"
     assert str(frame["double"].dtype) == "Float64"
@@ -130,7 +130,7 @@ def test_results_become_typed_dataframe_columns(graph: kg.KnowledgeGraph) -> Non
 
 
 def test_output_formats(graph: kg.KnowledgeGraph) -> None:
-    result = graph.run_query(str(DATA / "typed.rq"))
+    result = graph.run_query(parse_query_file(DATA / "typed.rq"))
     assert result.to_delimited().splitlines()[0] == "integer,decimal,double,boolean,year,date,iri,text,mixed"
     assert result.to_delimited(delimiter="\t").splitlines()[1].split("\t")[6] == "https://example.org/a"
     parsed = json.loads(result.to_json())
@@ -176,3 +176,67 @@ def test_cli_bad_param_syntax_exits_2(capsys: pytest.CaptureFixture[str], tmp_pa
     monkeypatch.chdir(tmp_path)
     assert main(["query", "--file", str(ECHO), "--param", "textonly"]) == 2
     assert "--param takes NAME=VALUE" in capsys.readouterr().err
+
+
+# -- entry points: a canned query by name, a file, SPARQL text ------------------------------------
+
+
+def test_a_name_is_only_ever_a_canned_query_name(graph: kg.KnowledgeGraph) -> None:
+    """No guessing from keywords: "strategy-tasks" contains "ASK", and is still a (mistyped) name."""
+    with pytest.raises(kg.UsageError, match=r"no canned query named 'strategy-tasks' \(did you mean strategy-targets\?\)"):
+        graph.query("strategy-tasks")
+    with pytest.raises(kg.UsageError, match=r"SPARQL text runs with KnowledgeGraph.sparql\(\)"):
+        graph.query("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1")
+    with pytest.raises(kg.UsageError, match=r"query_file\(\)"):
+        graph.query(str(DATA / "typed.rq"))
+
+
+def test_text_and_file_entry_points(graph: kg.KnowledgeGraph) -> None:
+    text = (DATA / "typed.rq").read_text(encoding="utf-8")
+    by_text = graph.sparql(text)
+    by_file = graph.query_file(DATA / "typed.rq")
+    assert by_text.equals(by_file) and len(by_file) == 2
+    assert graph.run_sparql(text).row_keys() == graph.run_query(parse_query_file(DATA / "typed.rq")).row_keys()
+    echoed = graph.sparql(ECHO.read_text(encoding="utf-8"), text="hello")  # a #+ header declares parameters
+    assert echoed.loc[0, "text"] == "hello"
+    with pytest.raises(kg.UsageError, match="line 1, column 25"):
+        graph.sparql("SELECT ?s WHERE { ?s ?p }")
+
+
+# -- warnings: parameters that ask about nothing ----------------------------------------------------
+
+
+def test_an_iri_that_names_nothing_is_a_warning(graph: kg.KnowledgeGraph) -> None:
+    result = graph.run_query("supervised-bodies", {"ministry": "org/motiee"})
+    assert len(result) == 0
+    assert result.warnings == [f"no entity <{graph.base_iri}org/motiee> in the graph"]
+    assert graph.run_query("supervised-bodies", {"ministry": "org/motie"}).warnings == []
+    with pytest.warns(kg.QueryWarning, match="no entity"):
+        frame = graph.query("supervised-bodies", ministry="org/motiee")
+    assert frame.attrs["warnings"] == result.warnings
+
+
+def test_an_empty_parameter_is_a_warning(graph: kg.KnowledgeGraph) -> None:
+    assert graph.run_query("actor-links", {"actor": ""}).warnings == ["parameter 'actor' is empty"]
+    assert graph.run_query("search", {"text": " "}).warnings == ["parameter 'text' is empty"]
+
+
+def test_top_brokers_without_the_analysis_graph_says_so(graph: kg.KnowledgeGraph) -> None:
+    """kg.build() does not compute the network metrics: the analysis graph is empty."""
+    result = graph.run_query("top-brokers")
+    assert len(result) == 0
+    assert result.warnings == [(f"the analysis graph <{graph.base_iri}graph/analysis> is empty: run `kg build` "
+                                "(it computes the network metrics and writes them there)")]
+    other = graph.run_query("top-brokers", {"graph": "graph/nothing"}).warnings
+    assert other == [f"the named graph <{graph.base_iri}graph/nothing> is empty"]
+
+
+def test_cli_prints_warnings_on_stderr(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["query", "supervised-bodies", "--param", "ministry=org/motiee", "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "kg query: warning: no entity <https://w3id.org/kikg/id/org/motiee> in the graph\n"
+    assert captured.out.splitlines()[0].startswith("ministry,body")
+    assert main(["query", "top-brokers"]) == 0
+    assert "the analysis graph <https://w3id.org/kikg/id/graph/analysis> is empty: run `kg build`" in capsys.readouterr().err

@@ -43,3 +43,13 @@ def test_readme_examples_run(tmp_path: Path) -> None:
             exec(compile(block, str(README), "exec"), namespace)  # noqa: S102 - the README's own examples
     finally:
         os.chdir(cwd)
+    # The tours write under build/ only (and the lock file of kg build beside it, ignored by git), so
+    # that following them leaves the checkout clean.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".build.lock", "build"]
+
+
+def test_servers_in_the_readme_use_distinct_ports() -> None:
+    """Following the tours one after the other starts `kg serve` and `oxigraph serve`: each on its own port."""
+    text = README.read_text(encoding="utf-8")
+    ports = re.findall(r"kg serve --port (\d+)", text) + re.findall(r"oxigraph serve .*?--bind [\d.]+:(\d+)", text)
+    assert len(ports) >= 2 and len(set(ports)) == len(ports), ports

@@ -23,7 +23,15 @@ import pytest
 
 from kg.cli import main
 from kg.errors import InputError, RemoteError, UsageError
-from kg.remote import Credentials, Endpoints, GraphStore, load_dataset
+from kg.remote import (
+    Auth,
+    Credentials,
+    Endpoints,
+    GraphStore,
+    TruncatedAnswer,
+    load_dataset,
+    query_endpoint,
+)
 
 GRAPH = "https://example.org/graph/g"
 TRIPLES = b'<https://example.org/a> <https://example.org/p> "1" .\n'
@@ -53,6 +61,10 @@ class StandIn:
     hang_seconds: float = 1.0
     seen: list[Seen] = field(default_factory=list)
     port: int = 0
+    query_reply: bytes = b'{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"literal","value":"1"}}]}}'
+    """What /query answers."""
+    headers: dict[str, str] = field(default_factory=dict)
+    """Extra response headers."""
 
     def next_action(self) -> int | str:
         index = min(len(self.seen) - 1, len(self.script) - 1)
@@ -85,7 +97,7 @@ def stand_in() -> Iterator[StandIn]:
             status = int(action)
             if self.path.startswith("/query"):
                 status = 200 if status < 300 else status
-                reply = b'{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"literal","value":"1"}}]}}'
+                reply = state.query_reply
                 content_type = "application/sparql-results+json"
             else:
                 reply = f"stand-in answer {status}\n".encode()
@@ -93,6 +105,8 @@ def stand_in() -> Iterator[StandIn]:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(reply)))
+            for name, value in state.headers.items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(reply)
 
@@ -162,7 +176,8 @@ def test_the_4xx_messages_say_what_to_do(stand_in: StandIn, no_credentials: Path
     expected = {
         401: f"{url} answered 401 Unauthorized: it needs credentials: set KG_USERNAME and KG_PASSWORD, or add the host to ~/.netrc",
         403: f"{url} answered 403 Forbidden",
-        404: f"no graph store at {url}: check --endpoint (Oxigraph: /store, Fuseki: /<dataset>/data)",
+        404: f"no graph store at {url}: check --endpoint (Oxigraph: /store, Fuseki: /<dataset>/data, Virtuoso: "
+             "/sparql-graph-crud-auth)",
         400: f"{url} refused graph <{GRAPH}>: HTTP 400 Bad Request: stand-in answer 400",
     }
     for status, message in expected.items():
@@ -199,12 +214,12 @@ def test_a_failed_chunk_removes_the_staging_graph_and_never_touches_the_target(s
     data = tmp_path / "g.nq"
     data.write_bytes(b"".join(f'<https://example.org/s{i}> <https://example.org/p> "{i}" <{GRAPH}> .\n'.encode()
                               for i in range(5)))
-    stand_in.script = [201, 400, 204]  # first chunk in, second refused, then the clean-up
+    stand_in.script = [200, 201, 400, 204]  # no staging graph left, first chunk in, second refused, the clean-up
     with pytest.raises(RemoteError, match="HTTP 400"):
         load_dataset(data, endpoint=f"http://127.0.0.1:{stand_in.port}/store", chunk_size=2, backoff=0.01)
-    methods = [(s.method, s.path) for s in stand_in.seen]
+    methods = [(s.method, s.path) for s in stand_in.seen if not s.path.startswith("/query")]
     staging = methods[0][1]
-    assert methods[0][0] == "PUT" and "urn%3Auuid%3A" in staging
+    assert methods[0][0] == "PUT" and "urn%3Akikg%3Astaging%3A" in staging
     assert methods[1] == ("POST", staging) and methods[2] == ("DELETE", staging)
     assert not any("example.org%2Fgraph" in path for _, path in methods), "the target graph was touched"
 
@@ -299,7 +314,10 @@ def test_credentials_never_appear_in_the_output_of_kg_load(stand_in: StandIn, no
                                "--retries", "1", "--debug"],
                               capture_output=True, text=True, env=env, timeout=120)
         outputs.append(done)
-        assert stand_in.seen and all(s.authorization == _basic(USERNAME, PASSWORD) for s in stand_in.seen)
+        # Basic with every request, but for one without credentials after a 401 that names no scheme
+        # (to learn whether the store asks for Digest, as Virtuoso does).
+        assert stand_in.seen and stand_in.seen[0].authorization == _basic(USERNAME, PASSWORD)
+        assert all(s.authorization in (_basic(USERNAME, PASSWORD), None) for s in stand_in.seen)
     refused, loaded = outputs
     assert refused.returncode == 1 and "401" in refused.stderr
     # The stand-in counts 1 triple per graph, the dataset has more: the load fails on the counts.
@@ -319,6 +337,8 @@ def test_credentials_never_appear_in_the_output_of_kg_load(stand_in: StandIn, no
         ("http://localhost:3030/ds/data", "http://localhost:3030/ds/query", "http://localhost:3030/ds/update"),
         ("https://h:7200/repositories/kg/rdf-graphs/service", "https://h:7200/repositories/kg",
          "https://h:7200/repositories/kg/statements"),
+        ("http://h:8890/sparql-graph-crud-auth", "http://h:8890/sparql-auth", "http://h:8890/sparql-auth"),
+        ("http://h:8890/sparql-graph-crud", "http://h:8890/sparql", "http://h:8890/sparql"),
     ],
 )
 def test_query_and_update_endpoints_are_derived(graph_store: str, query: str, update: str) -> None:
@@ -354,3 +374,53 @@ def test_a_missing_dataset_file_names_it(tmp_path: Path, capsys: pytest.CaptureF
     code = main(["load", "--endpoint", "http://127.0.0.1:9/store", "--data", str(missing)])
     assert code == 2 and str(missing) in capsys.readouterr().err
 
+
+
+def test_a_localhost_subdomain_is_not_loopback(no_credentials: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``store.localhost`` goes through DNS, whose answer can point anywhere: Basic credentials do not
+    go there over plain http (``localhost`` itself, from the hosts file, stays loopback)."""
+    monkeypatch.setenv("KG_USERNAME", USERNAME)
+    monkeypatch.setenv("KG_PASSWORD", PASSWORD)
+    with pytest.raises(UsageError, match="refusing to send Basic credentials over plain http to store.localhost"):
+        GraphStore("http://store.localhost:7878/store")
+    GraphStore("http://localhost:7878/store")
+    GraphStore("http://[::1]:7878/store")
+
+
+def test_digest_only_may_go_over_plain_http(no_credentials: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --auth digest the password itself never travels, so plain http to another host is
+    allowed (nothing is sent here: the check happens before any request)."""
+    monkeypatch.setenv("KG_USERNAME", USERNAME)
+    monkeypatch.setenv("KG_PASSWORD", PASSWORD)
+    GraphStore("http://store.example/store", auth=Auth.DIGEST)
+    with pytest.raises(UsageError):
+        GraphStore("http://store.example/store", auth=Auth.BASIC)
+
+
+def test_an_interrupted_anytime_answer_is_an_error(stand_in: StandIn, no_credentials: Path) -> None:
+    """Virtuoso's "anytime" queries answer 200 with what they found when time ran out, and say so
+    only in X-SQL-State; this stand-in answers like it."""
+    stand_in.script = [200]
+    stand_in.headers = {"X-SQL-State": "S1TAT",
+                        "X-SQL-Message": "RC...: Returning incomplete results, query interrupted by result timeout."}
+    with pytest.raises(TruncatedAnswer, match="incomplete answer .1 rows, X-SQL-State S1TAT: RC...: Returning incomplete"):
+        query_endpoint(f"http://127.0.0.1:{stand_in.port}/query", "SELECT ?n WHERE { ?s ?p ?n }")
+
+
+def test_repeated_rows_of_a_select_distinct_are_removed(stand_in: StandIn, no_credentials: Path) -> None:
+    """A SELECT DISTINCT answered with a repeated row (as Virtuoso 7.2 now and then does) gives the
+    rows the query asks for; a plain SELECT keeps its repetitions."""
+    row = b'{"n":{"type":"literal","value":"1"}}'
+    stand_in.script = [200]
+    stand_in.query_reply = b'{"head":{"vars":["n"]},"results":{"bindings":[' + b",".join([row, row]) + b"]}}"
+    url = f"http://127.0.0.1:{stand_in.port}/query"
+    assert len(query_endpoint(url, "SELECT DISTINCT ?n WHERE { ?s ?p ?n }")) == 1
+    assert len(query_endpoint(url, "SELECT ?n WHERE { { SELECT DISTINCT ?n WHERE { ?s ?p ?n } } }")) == 2
+
+
+def test_a_boolean_in_another_lexical_form_is_given_in_the_canonical_one(stand_in: StandIn, no_credentials: Path) -> None:
+    stand_in.script = [200]
+    stand_in.query_reply = (b'{"head":{"vars":["b"]},"results":{"bindings":[{"b":{"type":"typed-literal",'
+                            b'"datatype":"http://www.w3.org/2001/XMLSchema#boolean","value":"1"}}]}}')
+    result = query_endpoint(f"http://127.0.0.1:{stand_in.port}/query", "SELECT ?b WHERE { ?s ?p ?b }")
+    assert result.to_delimited() == "b\ntrue\n"

@@ -17,7 +17,14 @@ import kg
 from kg.cli import main
 from kg.errors import InputError, RemoteError
 from kg.queries import QueryResult
-from kg.remote import GraphLoad, GraphStore, LoadCountMismatch, load_dataset
+from kg.remote import (
+    STAGING_PREFIX,
+    GraphLoad,
+    GraphStore,
+    LoadCountMismatch,
+    QueryDataset,
+    load_dataset,
+)
 
 pytestmark = pytest.mark.server
 
@@ -146,7 +153,9 @@ def test_wrong_graph_store_path_gives_one_clear_line(oxigraph_server, default_tr
     code = main(["load", "--endpoint", url, "--data", str(default_trig)])
     err = capsys.readouterr().err.strip()
     assert code == 1
-    assert err == f"kg load: error: no graph store at {url}: check --endpoint (Oxigraph: /store, Fuseki: /<dataset>/data)"
+    query = oxigraph_server.base + "/ds/query"
+    assert err == (f"kg load: error: no query endpoint at {query} (derived from {url}): check --endpoint (Oxigraph: "
+                   "/store, Fuseki: /<dataset>/data, Virtuoso: /sparql-graph-crud-auth), or give --query-endpoint")
 
 
 def test_counts_that_differ_fail_the_load(oxigraph_server, default_trig: Path, local: kg.KnowledgeGraph) -> None:
@@ -185,7 +194,7 @@ def test_server_stopped_during_a_load(oxigraph_server, default_trig: Path, local
     assert _server_counts(oxigraph_server.query) == {sent[0]: counts[sent[0]]}
 
 
-# -- a MOVE whose answer is lost ---------------------------------------------------------------
+# -- a swap whose answer is lost ---------------------------------------------------------------
 
 
 class _LosingProxy:
@@ -255,7 +264,7 @@ def losing_proxy(oxigraph_server) -> Iterator[_LosingProxy]:
         proxy.close()
 
 
-def test_a_move_whose_answer_was_lost_is_not_sent_again(oxigraph_server, losing_proxy: _LosingProxy,
+def test_a_swap_whose_answer_was_lost_is_not_sent_again(oxigraph_server, losing_proxy: _LosingProxy,
                                                         default_trig: Path, local: kg.KnowledgeGraph,
                                                         caplog: pytest.LogCaptureFixture) -> None:
     documents = local.dataset.graphs.table("documents")
@@ -264,7 +273,7 @@ def test_a_move_whose_answer_was_lost_is_not_sent_again(oxigraph_server, losing_
     with caplog.at_level(logging.WARNING, logger="kg.remote"):
         report = load_dataset(default_trig, endpoint=proxied, graphs=[documents], chunk_size=10, backoff=0.01)
     assert report.ok and report.graphs[0].chunks > 1
-    assert losing_proxy.updates == 1, "the MOVE was sent again"
+    assert losing_proxy.updates == 1, "the swap was sent again"
     assert any("went through" in r.getMessage() for r in caplog.records)
     assert _server_counts(oxigraph_server.query) == {documents: local.triple_counts()[documents]}
 
@@ -313,3 +322,101 @@ def test_malformed_remote_query_reports_the_server_message(oxigraph_server, tmp_
     err = capsys.readouterr().err
     assert code == 1
     assert server_message in err and len(err.strip().splitlines()) == 1
+
+
+# -- staging graphs (#13 item 6) -------------------------------------------------------------------
+
+
+def _staging(counts: dict[str, int]) -> dict[str, int]:
+    return {g: n for g, n in counts.items() if g.startswith(STAGING_PREFIX)}
+
+
+def test_a_staging_graph_an_interrupted_load_left_is_removed_by_the_next(oxigraph_server, default_trig: Path,
+                                                                         caplog: pytest.LogCaptureFixture) -> None:
+    orphan = STAGING_PREFIX + "20261206T000000Z:killed"
+    GraphStore(oxigraph_server.store).put(orphan, b"<https://example.org/a> <https://example.org/p> \"x\" .\n" * 1)
+    assert _staging(_server_counts(oxigraph_server.query)) == {orphan: 1}
+    with caplog.at_level(logging.WARNING, logger="kg.remote"):
+        report = load_dataset(default_trig, endpoint=oxigraph_server.store)
+    assert [(s.graph, s.triples) for s in report.removed_staging] == [(orphan, 1)]
+    assert any(orphan in r.getMessage() and "interrupted load" in r.getMessage() for r in caplog.records)
+    assert report.ok and _staging(_server_counts(oxigraph_server.query)) == {}
+
+
+def test_a_staging_graph_in_the_store_at_the_check_fails_the_load(oxigraph_server, default_trig: Path) -> None:
+    """Another load's staging graph shows in the union default graph: the counts of the loaded graphs
+    match, but the store holds more than was sent, and the check says so."""
+    other = STAGING_PREFIX + "20261206T000000Z:another-load"
+    intruder = GraphStore(oxigraph_server.store)
+
+    def another_load(load: GraphLoad) -> None:
+        intruder.put(other, b"<https://example.org/a> <https://example.org/p> \"x\" .\n")
+
+    with pytest.raises(LoadCountMismatch) as caught:
+        load_dataset(default_trig, endpoint=oxigraph_server.store, graphs=["graph/table/documents"],
+                     on_graph_sent=another_load)
+    report = caught.value.report
+    assert all(g.ok for g in report.graphs) and [(s.graph, s.triples) for s in report.staging] == [(other, 1)]
+    assert "1 staging graph with 1 triples left in the store" in str(caught.value)
+    assert f"staging graph <{other}> holds 1 triples (visible in a union default graph)" in report.text()
+
+
+def test_a_staging_graph_removed_under_a_load_is_never_swapped_in(oxigraph_server, default_trig: Path,
+                                                                   local: kg.KnowledgeGraph,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another load removes this load's staging graph between two chunks (the fault is injected by
+    deleting it on the real server after the first POST): the swap would install half a graph, so
+    the load stops before it and the target keeps its content."""
+    documents = local.dataset.graphs.table("documents")
+    load_dataset(default_trig, endpoint=oxigraph_server.store, graphs=[documents])
+    before = _server_quads(oxigraph_server.query)
+    real_post = GraphStore.post
+    posts: list[str] = []
+
+    def post_then_lose_the_staging_graph(self: GraphStore, graph: str, data: bytes, **kwargs: str) -> None:
+        real_post(self, graph, data, **kwargs)
+        posts.append(graph)
+        if len(posts) == 1:
+            self.delete(graph)
+
+    monkeypatch.setattr(GraphStore, "post", post_then_lose_the_staging_graph)
+    with pytest.raises(RemoteError, match="lost its first chunk before the swap"):
+        load_dataset(default_trig, endpoint=oxigraph_server.store, graphs=[documents], chunk_size=10)
+    assert len(posts) > 1 and _server_quads(oxigraph_server.query) == before
+
+
+# -- the dataset of a remote query -------------------------------------------------------------------
+
+
+@pytest.fixture
+def plain_oxigraph(plain_oxigraph_server, default_trig: Path):  # type: ignore[no-untyped-def]
+    """The knowledge graph in an Oxigraph whose default graph is its own, empty one."""
+    load_dataset(default_trig, endpoint=plain_oxigraph_server.store)
+    return plain_oxigraph_server
+
+
+def test_kg_graphs_gives_a_store_without_a_union_default_graph_the_dataset(
+        plain_oxigraph, default_trig: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["query", "documents", "--data", str(default_trig), "--format", "csv"]) == 0
+    here = capsys.readouterr().out
+    assert main(["query", "documents", "--endpoint", plain_oxigraph.query, "--format", "csv"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1  # the empty default graph: the header only
+    assert main(["query", "documents", "--endpoint", plain_oxigraph.query, "--format", "csv", "--kg-graphs"]) == 0
+    assert capsys.readouterr().out == here
+
+
+def test_default_and_named_graphs_go_to_the_endpoint(plain_oxigraph, local: kg.KnowledgeGraph) -> None:
+    graphs = local.dataset.graph_names()
+    dataset = QueryDataset(tuple(graphs), ())
+    counted = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    named = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert kg.remote.query_endpoint(plain_oxigraph.query, counted, dataset=dataset).rows[0][0].value != "0"  # type: ignore[union-attr]
+    # default-graph-uri without named-graph-uri: no named graphs (the SPARQL protocol's reading)
+    assert kg.remote.query_endpoint(plain_oxigraph.query, named, dataset=dataset).rows[0][0].value == "0"  # type: ignore[union-attr]
+    some = QueryDataset((), tuple(graphs[:3]))
+    assert kg.remote.query_endpoint(plain_oxigraph.query, named, dataset=some).rows[0][0].value == "3"  # type: ignore[union-attr]
+
+
+def test_kg_graphs_with_nothing_loaded_is_a_usage_error(oxigraph_server, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["query", "documents", "--endpoint", oxigraph_server.query, "--kg-graphs"])
+    assert code == 2 and "has no graph under https://w3id.org/kikg/id/graph/" in capsys.readouterr().err

@@ -13,6 +13,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -43,9 +44,14 @@ def _fetch(url: str, *, method: str = "GET", data: bytes | None = None,
     request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, dict(response.headers), response.read()
+            return response.status, _headers(response.headers), response.read()
     except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers), exc.read()
+        return exc.code, _headers(exc.headers), exc.read()
+
+
+def _headers(message: Message) -> dict[str, str]:
+    """Header names are case-insensitive: spell them in title case for the tests."""
+    return {name.title(): value for name, value in message.items()}
 
 
 def _rows(result: QueryResult, *, ordered: bool) -> list[tuple[str, ...]]:
@@ -85,6 +91,34 @@ def test_every_canned_query_gives_the_local_results(served: Server, default_grap
         there = default_graph.run_query(query.name, endpoint=served.query_url)
         assert there.variables == here.variables, query.name
         assert _rows(there, ordered=query.ordered) == _rows(here, ordered=query.ordered), query.name
+
+
+def test_parameter_warnings_are_the_same_on_the_endpoint(served: Server, default_graph: kg.KnowledgeGraph) -> None:
+    for name, params in (("supervised-bodies", {"ministry": "org/motiee"}), ("top-brokers", {}),
+                         ("actor-links", {"actor": ""}), ("supervised-bodies", {})):
+        here = default_graph.run_query(name, params).warnings
+        there = kg.run_on_endpoint(served.query_url, name, params).warnings
+        assert there == here, name
+        assert bool(here) == bool(params != {} or name == "top-brokers"), name
+
+
+def test_the_page_gets_the_checks_of_the_parameters_and_runs_them(served: Server,
+                                                                   default_graph: kg.KnowledgeGraph) -> None:
+    status, headers, body = _fetch(served.url + "api/context")
+    assert status == 200 and json.loads(body)["base"] == default_graph.base_iri
+    assert json.loads(body)["prefixes"]["kikg"] == "https://w3id.org/kikg/def#"
+    query = urllib.parse.urlencode({"name": "supervised-bodies", "ministry": "org/motiee"})
+    status, headers, body = _fetch(served.url + "api/checks?" + query)
+    assert status == 200 and headers["Content-Type"].startswith("application/json")
+    (check,) = json.loads(body)["checks"]
+    assert not query_endpoint(served.query_url, check["ask"]).boolean  # the page asks, the graph says no
+    assert check["warning"] == default_graph.run_query("supervised-bodies", {"ministry": "org/motiee"}).warnings[0]
+    empty = json.loads(_fetch(served.url + "api/checks?name=actor-links&actor=")[2])["checks"]
+    assert empty == [{"warning": "parameter 'actor' is empty: its default org/kicox is used", "ask": None},
+                     {"warning": f"no entity <{default_graph.base_iri}org/kicox> in the graph", "ask": empty[1]["ask"]}]
+    assert query_endpoint(served.query_url, empty[1]["ask"]).boolean  # KICOX is there: no warning shown
+    assert _fetch(served.url + "api/checks?name=nothing")[0] == 400
+    assert _fetch(served.url + "api/checks?" + urllib.parse.urlencode({"name": "actor-links", "actor": "a b"}))[0] == 400
 
 
 def test_the_query_protocol_works_in_all_three_forms(served: Server, default_graph: kg.KnowledgeGraph) -> None:
@@ -140,6 +174,7 @@ def test_an_answer_broken_off_at_the_time_limit_names_the_server_message(default
         ("PATCH", "query", 405),
         ("POST", "", 405),
         ("POST", "api/queries", 405),
+        ("POST", "api/checks", 405),
     ],
 )
 def test_nothing_but_queries_is_forwarded(served: Server, method: str, path: str, status: int) -> None:
@@ -199,7 +234,7 @@ def test_parameters_are_bound_by_the_server(default_trig: Path, default_graph: k
         (entry,) = json.loads(_fetch(server.url + "api/queries")[2])
         assert entry["params"][0] == {"name": "type", "type": "string", "default": "press release",
                                       "description": "The document type."}
-        all_types = local.run_query("SELECT DISTINCT (STR(?t) AS ?s) WHERE { ?d <https://w3id.org/kikg/def#documentType> ?t }")
+        all_types = local.run_sparql("SELECT DISTINCT (STR(?t) AS ?s) WHERE { ?d <https://w3id.org/kikg/def#documentType> ?t }")
         types = {row[0].value for row in all_types.rows if row[0] is not None}
         assert types, "the data has no document types"
         for value in sorted(types):
@@ -239,7 +274,9 @@ def test_stop_ends_both_servers_and_removes_the_store(default_trig: Path) -> Non
     server.stop()  # idempotent
 
 
-def test_a_taken_port_is_a_usage_error_and_leaves_nothing(default_trig: Path) -> None:
+def test_a_taken_port_is_a_usage_error_and_leaves_nothing(default_trig: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # this test's own temporary folder
     before = set(Path(tempfile.gettempdir()).glob("kg-serve-*"))
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -6,6 +6,7 @@ The modules, in the order data goes through them:
 * :mod:`kg.network.projection`: runs it and builds NetworkX graphs (:func:`project`);
 * :mod:`kg.network.metrics`: centrality metrics and communities as a DataFrame
   (:func:`centrality_frame`), computed by NetworkX or igraph (:class:`NetworkEngine`);
+* :mod:`kg.network.ranking`: the top actors by one metric (:func:`top_actors`);
 * :mod:`kg.network.writeback`: the results as triples of the analysis graph, with provenance;
 * :mod:`kg.network.exports` and :mod:`kg.network.picture`: GraphML, GEXF, CSV and PNG;
 * :mod:`kg.network.synthetic`: inputs of any size for benchmarks.
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
         centrality_frame,
         metric_values,
         modularity,
+        parse_metrics,
     )
     from kg.network.picture import Colouring, png_bytes
     from kg.network.projection import (
@@ -54,6 +56,7 @@ if TYPE_CHECKING:
         project,
         projection_query,
     )
+    from kg.network.ranking import Ranking, top_actors
     from kg.network.sparql import (
         BIPARTITE_QUERY,
         COLLABORATION_QUERY,
@@ -72,6 +75,7 @@ _EXPORTS = {
     "DEFAULT_METRICS": "kg.network.metrics", "Metric": "kg.network.metrics",
     "NetworkEngine": "kg.network.metrics", "centrality_frame": "kg.network.metrics",
     "metric_values": "kg.network.metrics", "modularity": "kg.network.metrics",
+    "parse_metrics": "kg.network.metrics", "Ranking": "kg.network.ranking", "top_actors": "kg.network.ranking",
     "Colouring": "kg.network.picture", "png_bytes": "kg.network.picture",
     "Involvement": "kg.network.projection", "Link": "kg.network.projection",
     "Projection": "kg.network.projection", "actor_iris": "kg.network.projection",
@@ -101,6 +105,7 @@ __all__ = [
     "Metric",
     "NetworkEngine",
     "Projection",
+    "Ranking",
     "actor_iris",
     "analysis_triples",
     "annotate",
@@ -116,9 +121,11 @@ __all__ = [
     "modularity",
     "network_files",
     "node_attributes",
+    "parse_metrics",
     "png_bytes",
     "project",
     "projection_query",
     "synthetic_network",
     "synthetic_quads",
+    "top_actors",
 ]

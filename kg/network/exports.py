@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from kg._lazy import lazy_import
+from kg.errors import UsageError
 from kg.network.graphs import NETWORK_FILES
 from kg.network.picture import Colouring, png_bytes
 from kg.network.writeback import METRIC_COLUMNS, SIGNIFICANT_DIGITS
@@ -72,7 +74,7 @@ def network_files(
     graph: nx.Graph,
     frame: pd.DataFrame,
     *,
-    outputs: tuple[str, ...] = tuple(NETWORK_FILES),
+    outputs: Iterable[str] | None = None,
     size_by: str = "betweenness",
     colour_by: Colouring = Colouring.COMMUNITY,
 ) -> dict[str, bytes]:
@@ -85,9 +87,15 @@ def network_files(
     frame
         Its metrics (:func:`kg.network.centrality_frame`).
     outputs
-        Which of :data:`NETWORK_FILES` to make.
+        Which of :data:`NETWORK_FILES` to make (by output name: ``csv``, ``graphml``...); all by default.
     size_by, colour_by
-        How the picture sizes and colours the nodes (:func:`kg.network.png_bytes`).
+        How the picture sizes and colours the nodes (:func:`kg.network.png_bytes`); communities
+        are numbers, not sizes, so ``community`` sizes by betweenness.
+
+    Raises
+    ------
+    UsageError
+        For an unknown output name.
 
     Examples
     --------
@@ -98,6 +106,11 @@ def network_files(
     >>> sorted(network_files(graph, frame, outputs=("csv", "graphml")))
     ['centrality.csv', 'network.graphml']
     """
+    wanted = set(NETWORK_FILES) if outputs is None else set(outputs)
+    unknown = sorted(wanted - set(NETWORK_FILES))
+    if unknown:
+        raise UsageError(f"unknown network output {', '.join(map(repr, unknown))}; choose from {', '.join(NETWORK_FILES)}")
+    size_by = "betweenness" if size_by == "community" else size_by
     annotated = annotate(graph, frame)
     makers = {
         "csv": lambda: centrality_csv(frame),
@@ -105,4 +118,4 @@ def network_files(
         "gexf": lambda: gexf_bytes(annotated),
         "png": lambda: png_bytes(graph, frame, size_by=size_by, colour_by=colour_by),
     }
-    return {NETWORK_FILES[name]: makers[name]() for name in NETWORK_FILES if name in outputs}
+    return {NETWORK_FILES[name]: makers[name]() for name in NETWORK_FILES if name in wanted}

@@ -69,6 +69,7 @@ __all__ = [
     "metric_values",
     "modularity",
     "number_communities",
+    "parse_metrics",
     "rank",
     "resolve_engine",
 ]
@@ -103,6 +104,29 @@ class NetworkEngine(enum.Enum):
 
 
 DEFAULT_METRICS = tuple(Metric)
+
+
+def parse_metrics(metrics: Iterable[Metric | str]) -> list[Metric]:
+    """Metrics given as members or by name (``"pagerank"``), in order, each once.
+
+    Examples
+    --------
+    >>> parse_metrics(["pagerank", Metric.DEGREE, "pagerank"])
+    [<Metric.PAGERANK: 'pagerank'>, <Metric.DEGREE: 'degree'>]
+
+    Raises
+    ------
+    UsageError
+        For an unknown name, or no metric at all.
+    """
+    names = [m.value if isinstance(m, Metric) else str(m).strip() for m in metrics]
+    names = [name for name in names if name]
+    known = {m.value for m in Metric}
+    unknown = [name for name in names if name not in known]
+    if unknown or not names:
+        raise UsageError(f"--metrics: unknown metric {', '.join(map(repr, unknown)) or '(none given)'}; "
+                         f"choose from {','.join(m.value for m in Metric)}")
+    return [Metric(name) for name in dict.fromkeys(names)]
 
 _INTEGER_METRICS = {Metric.DEGREE, Metric.CORE_NUMBER, Metric.COMMUNITY}
 
@@ -258,7 +282,7 @@ def metric_values(
 def centrality_frame(
     graph: nx.Graph,
     *,
-    metrics: Iterable[Metric] = DEFAULT_METRICS,
+    metrics: Iterable[Metric | str] = DEFAULT_METRICS,
     betweenness_samples: int | None = None,
     engine: NetworkEngine = NetworkEngine.AUTO,
 ) -> pd.DataFrame:
@@ -269,7 +293,7 @@ def centrality_frame(
     graph
         A simple graph, directed or not, with positive ``weight`` edge attributes (1 when missing).
     metrics
-        Which metrics, in the order of the columns.
+        Which metrics (members of :class:`Metric` or their names), in the order of the columns.
     betweenness_samples
         Estimate betweenness from this many sampled source nodes (column ``betweenness_approx``);
         exact when ``None`` or at least the number of nodes.
@@ -300,7 +324,7 @@ def centrality_frame(
     b           2          1.0                 1
     c           1          0.0                 2
     """
-    metrics = list(dict.fromkeys(metrics))
+    metrics = parse_metrics(metrics)
     check_graph(graph)
     samples = _samples(betweenness_samples, graph.number_of_nodes())
     results = _compute(graph, [m.value for m in metrics], engine, samples)

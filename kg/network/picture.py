@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 import io
 from collections import Counter
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from typing import TYPE_CHECKING
 
 from kg._lazy import lazy_import
@@ -105,6 +105,23 @@ def _layout(graph: nx.Graph) -> dict[Hashable, tuple[float, float]]:
     return {node: (float(x), float(y)) for node, (x, y) in zip(order, coordinates)}
 
 
+def _edge_key(edge: tuple[Hashable, Hashable, object]) -> tuple[str, str]:
+    return str(edge[0]), str(edge[1])
+
+
+def _ordered(graph: nx.Graph, nodes: Iterable[Hashable]) -> nx.Graph:
+    """A copy of ``graph`` restricted to ``nodes``, with nodes and edges in sorted order.
+
+    A NetworkX subgraph iterates its nodes in the order of a Python set, which changes with
+    the hash seed of each process; the seeded layout would then differ from run to run.
+    """
+    ordered = nx.Graph()
+    ordered.add_nodes_from(sorted(nodes, key=str))
+    edges = [(u, v, d) if str(u) <= str(v) else (v, u, d) for u, v, d in graph.subgraph(ordered.nodes).edges(data=True)]
+    ordered.add_edges_from(sorted(edges, key=_edge_key))
+    return ordered
+
+
 def _packed_layout(graph: nx.Graph) -> dict[Hashable, tuple[float, float]]:
     """Lay out each connected component on its own and pack them in rows, largest first.
 
@@ -116,7 +133,7 @@ def _packed_layout(graph: nx.Graph) -> dict[Hashable, tuple[float, float]]:
     pieces: list[tuple[float, dict[Hashable, tuple[float, float]]]] = []
     for component in components:
         side = max(len(component), 1) ** 0.5
-        positions = _layout(graph.subgraph(component)) if len(component) > 1 else {next(iter(component)): (0.0, 0.0)}
+        positions = _layout(_ordered(graph, component)) if len(component) > 1 else {next(iter(component)): (0.0, 0.0)}
         xs = [x for x, _ in positions.values()]
         ys = [y for _, y in positions.values()]
         span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
@@ -222,7 +239,7 @@ def png_bytes(
     if not shown_nodes:
         axes.text(0.5, 0.5, "The projection has no actors yet.", ha="center", va="center", fontsize=18)
     else:
-        nodes = list(shown)
+        nodes = sorted(shown, key=str)  # not set order: the same picture whatever the hash seed
         size = _size_column(frame, size_by)
         labels = {node: str(label) for node, label in frame["label"].items()}
         values = _numbers(frame, size) if size else {n: 1.0 for n in nodes}
@@ -231,9 +248,14 @@ def png_bytes(
             values, peak, size = {n: 0.15 for n in nodes}, 1.0, None
         colours, legend = _colours(frame, nodes, colour_by, values, labels)
         positions = _packed_layout(undirected.subgraph(nodes))
-        widths = [0.5 + 0.6 * min(float(w) - 1, 6) for *_, w in shown.edges(data="weight", default=1)]
+        edges = list(shown.edges(data="weight", default=1))
+        if not graph.is_directed():
+            edges = [(u, v, w) if str(u) <= str(v) else (v, u, w) for u, v, w in edges]
+        edges.sort(key=_edge_key)
+        widths = [0.5 + 0.6 * min(float(w) - 1, 6) for *_, w in edges]
         arrows = {"arrows": True, "arrowsize": 8, "node_size": 40} if graph.is_directed() else {"arrows": False}
-        nx.draw_networkx_edges(shown, positions, ax=axes, width=widths, alpha=0.35, edge_color="#555555", **arrows)
+        nx.draw_networkx_edges(shown, positions, edgelist=[(u, v) for u, v, _ in edges], ax=axes, width=widths,
+                               alpha=0.35, edge_color="#555555", **arrows)
         nx.draw_networkx_nodes(shown, positions, nodelist=nodes, ax=axes,
                                node_size=[40 + 1800 * values[n] / peak for n in nodes],
                                node_color=[colours[n] for n in nodes], edgecolors="#222222", linewidths=0.5)

@@ -34,7 +34,7 @@ from kg.network.sparql import (
     PREFIXES,
     attributes_query,
 )
-from kg.queries.binding import find_forbidden_keyword
+from kg.queries.guard import SparqlSyntaxError, check_read_only
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -104,9 +104,10 @@ def projection_query(projection: Projection) -> str:
 
 
 def _select(store: ox.Store, sparql: str, *, required: Iterable[str]) -> tuple[ox.QuerySolutions, set[str]]:
-    keyword = find_forbidden_keyword(sparql)
-    if keyword:
-        raise UsageError(f"projection query: {keyword} is not allowed (a projection only reads the local dataset)")
+    try:
+        check_read_only(sparql)
+    except SparqlSyntaxError as exc:
+        raise UsageError(f"projection query: error at {exc.line}:{exc.column}: {exc.reason}") from None
     try:
         result = store.query(sparql, use_default_graph_as_union=True)
     except SyntaxError as exc:

@@ -7,23 +7,36 @@ SPARQL 1.1 endpoint (:mod:`kg.remote`), and from Python as a DataFrame.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import pyoxigraph as ox
 
+from kg._sandbox import confine_current_thread
 from kg.errors import ParameterError, UsageError
-from kg.queries.binding import ParameterType, find_forbidden_keyword, inject_values
-from kg.queries.catalogue import CannedQuery, Catalogue, Parameter, parse_query_file
+from kg.queries.binding import ParameterType, inject_values
+from kg.queries.catalogue import (
+    CannedQuery,
+    Catalogue,
+    Parameter,
+    parse_query_file,
+    parse_query_text,
+)
+from kg.queries.guard import ForbiddenQueryError, SparqlSyntaxError, check_read_only
 from kg.queries.results import QueryResult
 
 __all__ = [
     "CannedQuery",
     "Catalogue",
+    "ForbiddenQueryError",
     "Parameter",
     "ParameterType",
     "QueryResult",
+    "SparqlSyntaxError",
     "bind_parameters",
+    "check_read_only",
     "inject_values",
     "parse_query_file",
+    "parse_query_text",
     "run_local",
 ]
 
@@ -57,22 +70,37 @@ def bind_parameters(query: CannedQuery, values: Mapping[str, object], *, base: s
     return terms
 
 
+# Local queries run on threads that cannot open network connections (kg._sandbox): even a query
+# that got past the parser could not make Oxigraph fetch a URL. The threads exist for nothing else.
+_CONFINED = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kg-query", initializer=confine_current_thread)
+
+
+def _evaluate(store: ox.Store, text: str) -> QueryResult | Exception:
+    try:
+        return QueryResult.from_solutions(store.query(text, use_default_graph_as_union=True))
+    except Exception as exc:  # noqa: BLE001 - handed to the caller's thread
+        # A fresh exception: the frames of this one hold pyoxigraph objects bound to this thread.
+        return type(exc)(*exc.args)
+
+
 def run_local(store: ox.Store, text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> QueryResult:
     """Run a query on the store, the default graph being the union of all graphs.
 
     Parameters are bound exactly as for a remote endpoint (:func:`inject_values`), so a query gives
-    the same results here and there.
+    the same results here and there. The query is parsed first (:func:`check_read_only`), and it
+    runs on a thread that cannot open network connections.
 
     Raises
     ------
     UsageError
-        For an update, ``SERVICE`` or ``LOAD``, or a syntax error.
+        For an update, ``SERVICE`` or ``LOAD``, or a syntax error (:class:`SparqlSyntaxError`,
+        with line and column).
     """
-    keyword = find_forbidden_keyword(text)
-    if keyword:
-        raise UsageError(f"only read queries run here: {keyword} is not allowed")
-    try:
-        solutions = store.query(inject_values(text, bindings or {}), use_default_graph_as_union=True)
-    except SyntaxError as exc:
-        raise UsageError(f"SPARQL syntax error: {str(exc).splitlines()[0]}") from None
-    return QueryResult.from_solutions(solutions)
+    text = inject_values(text, bindings or {})
+    check_read_only(text)
+    result = _CONFINED.submit(_evaluate, store, text).result()
+    if isinstance(result, SyntaxError):
+        raise UsageError(f"SPARQL syntax error: {str(result).splitlines()[0]}")
+    if isinstance(result, Exception):
+        raise result
+    return result

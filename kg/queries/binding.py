@@ -25,8 +25,9 @@ import pyoxigraph as ox
 from kg.errors import ParameterError, UsageError
 from kg.mapping.templates import TemplateError, check_iri
 from kg.mapping.templates import resolve as resolve_iri
+from kg.queries.guard import _PN_LOCAL, _PN_PREFIX, _VARNAME
 
-__all__ = ["ParameterType", "find_forbidden_keyword", "inject_values", "tokens"]
+__all__ = ["ParameterType", "inject_values", "tokens"]
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -35,6 +36,8 @@ class ParameterType(enum.Enum):
     """Declared types of query parameters."""
 
     IRI = "iri"
+    GRAPH = "graph"
+    """The IRI of a named graph (checked to be non-empty, where ``iri`` is checked to name something)."""
     STRING = "string"
     INTEGER = "integer"
     DECIMAL = "decimal"
@@ -49,7 +52,7 @@ class ParameterType(enum.Enum):
         ParameterError
             When the value is not of this type, or an IRI is not valid.
         """
-        if self is ParameterType.IRI:
+        if self in (ParameterType.IRI, ParameterType.GRAPH):
             try:
                 return ox.NamedNode(resolve_iri(value, base))
             except (TemplateError, ValueError) as exc:
@@ -68,13 +71,15 @@ class ParameterType(enum.Enum):
         return ox.Literal(value, datatype=ox.NamedNode(_XSD + datatype))
 
 
-# -- a small SPARQL tokenizer --------------------------------------------------------------------
+# -- a small SPARQL tokenizer (to place VALUES; the read-only check parses, see kg.queries.guard) --
 
 _TOKEN = re.compile(
     r"""
     (?P<comment>\#[^\n]*)
   | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<pname>(?:""" + _PN_PREFIX + r""")?:(?:""" + _PN_LOCAL + r""")?)
+  | (?P<var>[?$]""" + _VARNAME + r""")
   | (?P<word>[A-Za-z_][A-Za-z0-9_-]*)
   | (?P<open>\{) | (?P<close>\}) | (?P<popen>\() | (?P<pclose>\))
   | (?P<other>\S)
@@ -89,20 +94,6 @@ def tokens(query: str) -> Iterator[tuple[str, str, int]]:
         kind = match.lastgroup
         assert kind is not None
         yield kind, match.group(), match.start()
-
-
-_FORBIDDEN = {"insert", "delete", "load", "clear", "drop", "create", "add", "move", "copy", "service", "with"}
-
-
-def find_forbidden_keyword(query: str) -> str | None:
-    """The first update, ``LOAD`` or ``SERVICE`` keyword of ``query``, outside strings and IRIs."""
-    previous = ""
-    for kind, text, _ in tokens(query):
-        if kind == "word" and text.lower() in _FORBIDDEN and previous not in (":", "?", "$"):
-            return text.upper()
-        if kind != "comment":
-            previous = text[-1:] if kind == "other" else ""
-    return None
 
 
 def _where_brace(query: str) -> int:

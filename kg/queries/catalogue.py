@@ -14,10 +14,19 @@ A header looks like::
 
 ``iri`` defaults and values may be relative: they resolve against the dataset's base IRI, so the
 same file works whatever base the graph was built with.
+
+A column that is empty in every row on the default graph, or a query without rows there, says why
+in the header (a test holds every canned query to it, both ways), so that an empty column is a known
+gap of the data rather than a silent defect of the query::
+
+    #+ empty_columns:
+    #+   located_in: No source table locates the industrial complexes yet.
+    #+ empty_result: Every fact of the default graph has provenance.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,9 +36,10 @@ import yaml
 
 from kg._resources import QUERIES_DIR
 from kg.errors import InputError, UsageError
-from kg.queries.binding import ParameterType, find_forbidden_keyword
+from kg.queries.binding import ParameterType
+from kg.queries.guard import ForbiddenQueryError, SparqlSyntaxError, check_read_only
 
-__all__ = ["CannedQuery", "Catalogue", "Parameter", "parse_query_file"]
+__all__ = ["CannedQuery", "Catalogue", "Parameter", "parse_query_file", "parse_query_text"]
 
 _HEADER_LINE = re.compile(r"^#\+ ?(.*)$")
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -59,6 +69,10 @@ class CannedQuery:
     example: str = ""
     path: Path | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    empty_columns: dict[str, str] = field(default_factory=dict)
+    """Columns empty in every row on the default graph, each with the reason."""
+    empty_result: str = ""
+    """Why the query has no rows on the default graph, when it has none."""
 
     @property
     def ordered(self) -> bool:
@@ -86,13 +100,31 @@ def parse_query_file(path: str | Path, *, name: str | None = None) -> CannedQuer
     ------
     InputError
         For an unreadable file, malformed YAML header, unknown parameter type, or an update,
-        ``LOAD`` or ``SERVICE`` in the query.
+        ``LOAD`` or ``SERVICE`` in the query (with line and column).
     """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the query: {exc}", file=path) from None
+    return parse_query_text(text, name=name or path.stem, path=path)
+
+
+def parse_query_text(text: str, *, name: str = "query", path: Path | None = None) -> CannedQuery:
+    """A query from its SPARQL text, with its ``#+`` header if it has one.
+
+    Examples
+    --------
+    >>> query = parse_query_text("#+ summary: Every class\\nSELECT DISTINCT ?c WHERE { ?s a ?c }")
+    >>> query.name, query.summary, query.params
+    ('query', 'Every class', ())
+
+    Raises
+    ------
+    InputError
+        For a malformed YAML header, an unknown parameter type, or an update, ``LOAD`` or
+        ``SERVICE`` in the query (naming ``path`` when given).
+    """
     header_lines = []
     for line in text.splitlines():
         match = _HEADER_LINE.match(line)
@@ -130,11 +162,21 @@ def parse_query_file(path: str | Path, *, name: str | None = None) -> CannedQuer
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise InputError(f"bad parameter declaration {raw!r}: {exc}", file=path) from None
-    keyword = find_forbidden_keyword(text)
-    if keyword:
-        raise InputError(f"canned queries are read-only: {keyword} is not allowed", file=path)
+    empty_columns = header.get("empty_columns") or {}
+    if not isinstance(empty_columns, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in empty_columns.items()):
+        raise InputError("empty_columns must map column names to the reason each is empty", file=path)
+    empty_result = header.get("empty_result") or ""
+    if not isinstance(empty_result, str):
+        raise InputError("empty_result must be a sentence saying why the query has no rows", file=path)
+    try:
+        check_read_only(text)
+    except ForbiddenQueryError as exc:
+        raise InputError(exc.reason, file=path, line=exc.line, column=exc.column) from None
+    except SparqlSyntaxError:
+        pass  # the engine that runs it says what is wrong (the local one refuses it before running)
     return CannedQuery(
-        name=name or path.stem,
+        name=name,
         text=text,
         summary=str(header.get("summary", "")).strip(),
         description=str(header.get("description", "")).strip(),
@@ -142,6 +184,8 @@ def parse_query_file(path: str | Path, *, name: str | None = None) -> CannedQuer
         example=str(header.get("example", "")).strip(),
         path=path,
         metadata=header,
+        empty_columns={k: v.strip() for k, v in empty_columns.items()},
+        empty_result=empty_result.strip(),
     )
 
 
@@ -163,12 +207,34 @@ class Catalogue:
         return cls(queries)
 
     def __getitem__(self, name: str) -> CannedQuery:
+        """The canned query called ``name``.
+
+        Raises
+        ------
+        UsageError
+            Naming the closest names, or, for something that cannot be a name (SPARQL text, a
+            path), the entry points for text and files.
+
+        Examples
+        --------
+        >>> Catalogue.load()["strategy-tasks"]
+        Traceback (most recent call last):
+        ...
+        kg.errors.UsageError: no canned query named 'strategy-tasks' (did you mean strategy-targets?)
+        """
         try:
             return self.queries[name]
         except KeyError:
-            close = [n for n in self.queries if name in n or n in name]
-            hint = f" (did you mean {', '.join(close)}?)" if close else " (see kg query --list)"
-            raise UsageError(f"no canned query named {name!r}{hint}") from None
+            pass
+        if not _NAME.match(name):
+            shown = name if len(name) <= 40 else name[:39] + "…"
+            raise UsageError(f"no canned query named {shown!r}: names are lower-case words joined by '-' (SPARQL "
+                             "text runs with KnowledgeGraph.sparql(), a .rq file with KnowledgeGraph.query_file() "
+                             "or kg query --file)")
+        close = difflib.get_close_matches(name, list(self.queries), n=3, cutoff=0.6)
+        close += [n for n in self.queries if (name in n or n in name) and n not in close]
+        hint = f" (did you mean {', '.join(close[:3])}?)" if close else " (see kg query --list)"
+        raise UsageError(f"no canned query named {name!r}{hint}")
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.queries.values())

@@ -12,7 +12,7 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -42,6 +42,8 @@ class QueryResult:
     variables: list[str]
     rows: list[list[Term | None]]
     boolean: bool | None = None
+    warnings: list[str] = field(default_factory=list)
+    """What is wrong with the parameters the query ran with (see :mod:`kg.queries.checks`)."""
 
     @classmethod
     def from_solutions(cls, solutions: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> QueryResult:
@@ -103,27 +105,77 @@ class QueryResult:
             writer.writerow(["" if t is None else _plain(t) for t in row])
         return buffer.getvalue()
 
-    def to_text(self, *, width: int = 120, limit: int | None = 100) -> str:
-        """A readable table for a terminal."""
+    def to_text(self, *, width: int | None = 120, limit: int | None = 100, base: str | None = None) -> str:
+        """A table for a person at a terminal (CSV, TSV and JSON keep full IRIs).
+
+        IRIs are shown compactly: relative to ``base`` (``org/kicox``) or as CURIEs
+        (``kikg:Ministry``). A column ``X_label`` is the label of the IRI column ``X``: the table
+        shows it in place of ``X`` (the compact IRI where a row has no label), and says so below.
+        Numbers are aligned right; columns are clipped to ``width`` (``None``: whole lines), but
+        never numbers, nor the printed values and quantities (``printed``, ``quantity``,
+        ``budget_quantity``...). A column with one value in every row (the parameter a query
+        echoes) is said once, below the table.
+
+        Examples
+        --------
+        >>> import pyoxigraph as ox
+        >>> result = QueryResult(["body", "body_label", "things"], [[ox.NamedNode("https://w3id.org/kikg/id/org/kicox"),
+        ...     ox.Literal("KICOX"), ox.Literal("50", datatype=ox.NamedNode(_XSD + "integer"))]])
+        >>> print(result.to_text(base="https://w3id.org/kikg/id/"))
+        body   things
+        -----  ------
+        KICOX      50
+        (1 row; labels shown for body: --format csv gives the IRIs)
+        """
+        from kg.tables import compact_iri, format_table, wrap
+
         if self.boolean is not None:
             return str(self.boolean).lower()
-        rows = [["" if t is None else _plain(t) for t in row] for row in self.rows]
-        shown = rows if limit is None else rows[:limit]
-        widths = [max([len(v)] + [len(r[i]) for r in shown]) for i, v in enumerate(self.variables)]
-        budget = max(width - 2 * (len(widths) - 1), 10 * len(widths))
-        while sum(widths) > budget and max(widths) > 10:
-            widths[widths.index(max(widths))] -= 1
+        rows = self.rows if limit is None else self.rows[:limit]
+        labelled = {name: self.variables.index(f"{name}_label") for name in self.variables
+                    if f"{name}_label" in self.variables and any(isinstance(r[self.variables.index(name)], ox.NamedNode)
+                                                                  for r in self.rows)}
+        hidden = {self.variables.index(f"{name}_label") for name in labelled}
+        columns = [i for i in range(len(self.variables)) if i not in hidden]
 
-        def cut(text: str, size: int) -> str:
-            return text if len(text) <= size else text[: size - 1] + "…"
+        def cell(row: list[Term | None], index: int) -> str:
+            name = self.variables[index]
+            if name in labelled and row[labelled[name]] is not None:
+                return _plain(row[labelled[name]])  # type: ignore[arg-type]
+            term = row[index]
+            if term is None:
+                return ""
+            return compact_iri(term.value, base=base) if isinstance(term, ox.NamedNode) else _plain(term)
 
-        lines = ["  ".join(v.ljust(w) for v, w in zip(self.variables, widths))]
-        lines.append("  ".join("-" * w for w in widths))
-        lines.extend("  ".join(cut(c, w).ljust(w) for c, w in zip(r, widths)).rstrip() for r in shown)
-        footer = f"({len(rows)} row{'s' if len(rows) != 1 else ''}"
-        footer += f", {limit} shown)" if limit is not None and len(rows) > limit else ")"
-        lines.append(footer)
+        # A column holding one value in every row (the parameter a query echoes) is said once, below.
+        same = [i for i in columns if len(self.rows) > 1 and self.rows[0][i] is not None
+                and all(r[i] == self.rows[0][i] for r in self.rows)]
+        if len(same) == len(columns):
+            same = []
+        columns = [i for i in columns if i not in same]
+        numeric = {position for position, index in enumerate(columns)
+                   if any(r[index] is not None for r in rows)
+                   and all(r[index] is None or _is_number(r[index]) for r in rows)}
+        # Numbers, and numbers as printed or said (printed, quantity), are never cut: a cut number is another number.
+        whole = numeric | {position for position, index in enumerate(columns)
+                           if {"printed", "quantity"} & set(self.variables[index].split("_"))}
+        lines = format_table([self.variables[i] for i in columns], [[cell(r, i) for i in columns] for r in rows],
+                             width=width, right=numeric, whole=whole,
+                             when_cut=f"cut to {width} characters (COLUMNS): --format csv gives whole values")
+        footer = f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''}"
+        if limit is not None and len(self.rows) > limit:
+            footer += f", {limit} shown"
+        if labelled:
+            footer += f"; labels shown for {', '.join(labelled)}: --format csv gives the IRIs"
+        lines.extend(wrap(footer + ")", width))
+        if same:
+            lines.extend(wrap("in every row: " + ", ".join(f"{self.variables[i]} = {cell(self.rows[0], i)}"
+                                                          for i in same), width))
         return "\n".join(lines)
+
+
+def _is_number(term: Term | None) -> bool:
+    return isinstance(term, ox.Literal) and term.datatype.value in _INTEGERS | _FLOATS
 
 
 def _plain(term: Term) -> str:

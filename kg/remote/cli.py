@@ -1,4 +1,5 @@
-"""``kg load``: send the build to a SPARQL 1.1 store and check the counts (see :mod:`kg.remote.loader`)."""
+"""``kg load`` (send the build to a SPARQL 1.1 store and check the counts, see :mod:`kg.remote.loader`)
+and ``kg query --endpoint`` (a canned query on a remote endpoint, see :mod:`kg.remote.sparql`)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,16 @@ import logging
 import sys
 from pathlib import Path
 
-from kg.errors import InputError
+from kg.errors import InputError, UsageError
 from kg.graphs import DEFAULT_BASE_IRI
-from kg.remote.loader import LoadCountMismatch, load_dataset
+from kg.queries.catalogue import CannedQuery
+from kg.queries.results import QueryResult
+from kg.remote.http import Auth, HttpClient, Role
+from kg.remote.loader import load_dataset
+from kg.remote.report import LoadCountMismatch
+from kg.remote.sparql import QueryDataset, list_graphs
 
-__all__ = ["run"]
+__all__ = ["remote_query", "run"]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
             chunk_size=args.chunk_size,
             timeout=args.timeout,
             retries=args.retries,
+            auth=Auth(args.auth),
             allow_insecure=args.allow_insecure,
             base_iri=args.base_iri or DEFAULT_BASE_IRI,
         )
@@ -46,5 +53,31 @@ def run(args: argparse.Namespace) -> int:
         logger.removeHandler(handler)
     if not args.quiet:
         print(report.text())
-        print(f"Loaded {len(report.graphs)} graphs into {report.endpoint} in {report.seconds:.1f} s; the counts match.")
+        merged = sum(g.merged_triples for g in report.graphs)
+        but = f", but for {merged} triple{'s' if merged != 1 else ''} the store merged (see above)" if merged else ""
+        print(f"Loaded {len(report.graphs)} graphs into {report.endpoint} in {report.seconds:.1f} s; the counts "
+              f"match{but}.")
     return 0
+
+
+def remote_query(args: argparse.Namespace, query: str | CannedQuery, params: dict[str, object]) -> QueryResult:
+    """Run ``kg query NAME --endpoint URL``: the canned query (or file) with its parameters bound as
+    RDF terms (:func:`kg.run_on_endpoint`), on the dataset ``--default-graph``, ``--named-graph`` or
+    ``--kg-graphs`` give."""
+    import kg
+
+    base = args.base_iri or DEFAULT_BASE_IRI
+    dataset = None
+    if args.kg_graphs:
+        if args.default_graph or args.named_graph:
+            raise UsageError("give --kg-graphs, or --default-graph and --named-graph, not both")
+        with HttpClient(timeout=args.timeout, retries=0, auth=Auth(args.auth)) as client:
+            graphs = list_graphs(client, args.endpoint, prefix=base + "graph/")
+        if not graphs:
+            raise UsageError(f"the endpoint has no graph under {base}graph/: load the knowledge graph first "
+                             "(kg load), or give --base-iri")
+        dataset = QueryDataset.union_of(graphs)
+    elif args.default_graph or args.named_graph:
+        dataset = QueryDataset(tuple(args.default_graph), tuple(args.named_graph))
+    return kg.run_on_endpoint(args.endpoint, query, params, base_iri=base, timeout=args.timeout, dataset=dataset,
+                              auth=Auth(args.auth))

@@ -1,10 +1,17 @@
 """Credentials for a store, and the rule for sending them.
 
 Only from the environment (``KG_USERNAME`` and ``KG_PASSWORD``) or from ``~/.netrc`` (the entry of
-the endpoint's host), never from arguments or the URL; they are sent as HTTP Basic and never
-written to logs or messages. Basic credentials go over ``https``, or over ``http`` to a loopback
-host (``localhost``, ``127.0.0.0/8``, ``::1``: the traffic does not leave the machine); plain
-``http`` to any other host is refused unless ``allow_insecure=True``.
+the endpoint's host), never from arguments or the URL; they are sent as HTTP Basic or Digest
+(:mod:`kg.remote.http`) and never written to logs or messages. Basic credentials go over
+``https``, or over ``http`` to a loopback address (``localhost``, ``127.0.0.0/8``, ``::1``: the
+traffic does not leave the machine); plain ``http`` to any other host is refused unless
+``allow_insecure=True``. Other names under ``.localhost`` do not count as loopback: the resolver
+asks DNS for them, and an answer can point anywhere.
+
+>>> is_loopback("127.0.0.1"), is_loopback("[::1]"), is_loopback("localhost")
+(True, True, True)
+>>> is_loopback("store.localhost"), is_loopback("localhost.example.org"), is_loopback("10.0.0.1")
+(False, False, False)
 """
 
 from __future__ import annotations
@@ -20,12 +27,13 @@ from pathlib import Path
 
 from kg.errors import InputError, UsageError
 
-__all__ = ["Credentials", "check_transport"]
+__all__ = ["Credentials", "check_transport", "is_loopback"]
 
 
 @dataclass(frozen=True)
 class Credentials:
-    """HTTP Basic credentials and where they came from (the password never shows in ``repr``)."""
+    """A user name and password for a store, and where they came from (the password never shows
+    in ``repr``)."""
 
     username: str
     password: str = field(repr=False)
@@ -73,8 +81,10 @@ class Credentials:
         return cls(entry[0], entry[2] or "", source="~/.netrc")
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address, or ``localhost`` itself (resolved from the hosts
+    file, not DNS)."""
+    if host.lower().rstrip(".") == "localhost":
         return True
     try:
         return ip_address(host.strip("[]")).is_loopback
@@ -92,9 +102,9 @@ def check_transport(url: str, credentials: Credentials | None, *, allow_insecure
         ``allow_insecure`` is true.
     """
     parts = urllib.parse.urlsplit(url)
-    if credentials is None or parts.scheme == "https" or allow_insecure or _is_loopback(parts.hostname or ""):
+    if credentials is None or parts.scheme == "https" or allow_insecure or is_loopback(parts.hostname or ""):
         return
     raise UsageError(
-        f"refusing to send Basic credentials over plain http to {parts.hostname}: use https, "
-        "or --allow-insecure if this network is trusted"
+        f"refusing to send Basic credentials over plain http to {parts.hostname}: use https, --auth digest "
+        "where the store takes Digest authentication, or --allow-insecure if this network is trusted"
     )

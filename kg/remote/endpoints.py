@@ -6,6 +6,8 @@ Examples
 Endpoints(graph_store='http://localhost:7878/store', query='http://localhost:7878/query', update='http://localhost:7878/update')
 >>> Endpoints.derive("http://localhost:3030/ds/data").query
 'http://localhost:3030/ds/query'
+>>> Endpoints.derive("http://localhost:8890/sparql-graph-crud-auth")
+Endpoints(graph_store='http://localhost:8890/sparql-graph-crud-auth', query='http://localhost:8890/sparql-auth', update='http://localhost:8890/sparql-auth')
 """
 
 from __future__ import annotations
@@ -44,7 +46,9 @@ class Endpoints:
         Oxigraph ``.../store`` gives ``.../query`` and ``.../update``; Fuseki ``.../<ds>/data``
         gives ``.../<ds>/query`` and ``.../<ds>/update``; GraphDB
         ``.../repositories/<repo>/rdf-graphs/service`` gives ``.../repositories/<repo>`` and
-        ``.../repositories/<repo>/statements``.
+        ``.../repositories/<repo>/statements``; Virtuoso ``/sparql-graph-crud`` gives ``/sparql``
+        for both, and ``/sparql-graph-crud-auth`` gives ``/sparql-auth`` (its endpoints for
+        authenticated users).
 
         Raises
         ------
@@ -57,6 +61,8 @@ class Endpoints:
         path = parts.path.rstrip("/")
         derived: tuple[str, str] | None = None
         for suffix, query_path, update_path in (
+            ("/sparql-graph-crud-auth", "/sparql-auth", "/sparql-auth"),
+            ("/sparql-graph-crud", "/sparql", "/sparql"),
             ("/store", "/query", "/update"),
             ("/data", "/query", "/update"),
             ("/rdf-graphs/service", "", "/statements"),
@@ -72,8 +78,8 @@ class Endpoints:
         if query is None:
             if derived is None:
                 raise UsageError(
-                    f"cannot derive the query endpoint from {graph_store} (it ends neither in /store, /data nor "
-                    "/rdf-graphs/service): give --query-endpoint"
+                    f"cannot derive the query endpoint from {graph_store} (it ends in none of /store, /data, "
+                    "/rdf-graphs/service, /sparql-graph-crud[-auth]): give --query-endpoint"
                 )
             query = at(derived[0])
         if update is None and derived is not None:

@@ -29,10 +29,12 @@ def run(args: argparse.Namespace) -> int:
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _interrupt) if in_main_thread else None
     try:
-        with serve(data, port=args.port, base_iri=args.base_iri or DEFAULT_BASE_IRI) as server:
+        with serve(data, port=args.port, base_iri=args.base_iri or DEFAULT_BASE_IRI, query_timeout=args.timeout,
+                   max_answer_bytes=int(args.max_answer_mb * (1 << 20))) as server:
             print(f"Serving {data} ({server.triples} triples in {server.graphs} graphs), read-only")
             print(f"  query page:       {server.url}")
             print(f"  SPARQL endpoint:  {server.query_url}")
+            print(f"  limits:           {args.timeout:g} s a query, {args.max_answer_mb:g} MiB an answer")
             print("Press Ctrl-C to stop.", flush=True)
             server.wait()
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the with block has stopped both servers

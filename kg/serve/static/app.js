@@ -4,6 +4,7 @@
 
 const MAX_ROWS_SHOWN = 1000;
 const XSD_STRING = "http://www.w3.org/2001/XMLSchema#string";
+const EXPLORE_QUERY = "entity-facts"; // what clicking an IRI runs, with the IRI as its `entity`
 
 const elements = {
   list: document.getElementById("query-list"),
@@ -13,7 +14,9 @@ const elements = {
   run: document.getElementById("run"),
   status: document.getElementById("status"),
   error: document.getElementById("error"),
+  warnings: document.getElementById("warnings"),
   count: document.getElementById("result-count"),
+  note: document.getElementById("result-note"),
   results: document.getElementById("results"),
   params: document.getElementById("params"),
   paramsQuery: document.getElementById("params-query"),
@@ -21,7 +24,14 @@ const elements = {
   applyParams: document.getElementById("apply-params"),
 };
 
-let selected = null; // the canned query shown in the editor, if any
+const state = {
+  catalogue: new Map(), // name -> canned query
+  selected: null, // the canned query shown in the editor, if any
+  context: { base: "", prefixes: {} }, // for compact names (GET /api/context)
+  ranText: null, // the text whose results are shown
+  labelsNote: "", // which columns show labels
+  checking: 0, // the latest parameter check; older answers are dropped
+};
 
 function element(tag, properties = {}, children = []) {
   const node = document.createElement(tag);
@@ -35,7 +45,49 @@ function showError(message) {
   elements.error.hidden = !message;
 }
 
+function showWarnings(messages) {
+  elements.warnings.replaceChildren(...messages.map((text) => element("p", { className: "warning", textContent: text })));
+  elements.warnings.hidden = messages.length === 0;
+}
+
+// Results belong to the query that produced them: they go when the query changes.
+function clearResults() {
+  elements.results.replaceChildren();
+  elements.results.classList.remove("stale");
+  elements.count.textContent = "";
+  state.labelsNote = "";
+  showNote("");
+  state.ranText = null;
+}
+
+// -- compact names ------------------------------------------------------------------------------
+
+// An IRI under the data's base as its relative path (org/kicox), one of a known vocabulary as a
+// CURIE (kikg:Ministry), any other in full: as `kg query` prints them on a terminal.
+function compact(iri) {
+  const { base, prefixes } = state.context;
+  if (base && iri.startsWith(base) && iri.length > base.length) return iri.slice(base.length);
+  let best = null;
+  for (const [prefix, namespace] of Object.entries(prefixes)) {
+    if (iri.startsWith(namespace) && (!best || namespace.length > prefixes[best].length)) best = prefix;
+  }
+  if (best) {
+    const local = iri.slice(prefixes[best].length);
+    if (local && !/[/#?]/.test(local)) return `${best}:${local}`;
+  }
+  return iri;
+}
+
 // -- the catalogue ------------------------------------------------------------------------------
+
+async function loadContext() {
+  try {
+    const response = await fetch("/api/context");
+    if (response.ok) state.context = await response.json();
+  } catch (error) {
+    // Full IRIs then: the page still works.
+  }
+}
 
 async function loadCatalogue() {
   try {
@@ -43,7 +95,10 @@ async function loadCatalogue() {
     if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
     const queries = await response.json();
     elements.catalogueStatus.textContent = `${queries.length} quer${queries.length === 1 ? "y" : "ies"}`;
-    for (const query of queries) elements.list.append(catalogueEntry(query));
+    for (const query of queries) {
+      state.catalogue.set(query.name, query);
+      elements.list.append(catalogueEntry(query));
+    }
   } catch (error) {
     elements.catalogueStatus.textContent = `Could not load the canned queries: ${error.message}`;
   }
@@ -52,7 +107,7 @@ async function loadCatalogue() {
 function catalogueEntry(query) {
   const button = element("button", { type: "button", className: "query-name", textContent: query.name });
   button.dataset.query = query.name;
-  button.addEventListener("click", () => selectQuery(query, button));
+  button.addEventListener("click", () => selectQuery(query));
   const item = element("li", {}, [button, element("p", { className: "summary", textContent: query.summary })]);
   if (query.params.length) {
     const names = query.params.map((p) => `${p.name} (${p.type}${p.default !== null ? ` = ${p.default}` : ""})`);
@@ -62,14 +117,14 @@ function catalogueEntry(query) {
   return item;
 }
 
-function selectQuery(query, button) {
-  selected = query;
-  for (const other of elements.list.querySelectorAll("button.query-name")) {
-    other.classList.remove("active");
-    other.removeAttribute("aria-current");
+function selectQuery(query) {
+  state.selected = query;
+  for (const button of elements.list.querySelectorAll("button.query-name")) {
+    const active = button.dataset.query === query.name;
+    button.classList.toggle("active", active);
+    if (active) button.setAttribute("aria-current", "true");
+    else button.removeAttribute("aria-current");
   }
-  button.classList.add("active");
-  button.setAttribute("aria-current", "true");
   elements.editor.value = query.text;
   elements.paramFields.replaceChildren();
   elements.params.hidden = query.params.length === 0;
@@ -84,21 +139,63 @@ function selectQuery(query, button) {
     ]));
   }
   showError("");
+  showWarnings([]);
+  clearResults();
+  checkParameters(query, {});
   elements.editor.focus();
 }
 
+function parameterValues() {
+  const values = {};
+  for (const input of elements.paramFields.querySelectorAll("input")) values[input.name] = input.value;
+  return values;
+}
+
 async function applyParams() {
-  if (!selected) return;
-  const search = new URLSearchParams({ name: selected.name });
-  for (const input of elements.paramFields.querySelectorAll("input")) search.set(input.name, input.value);
-  const response = await fetch(`/api/bind?${search}`);
+  if (!state.selected) return false;
+  const query = state.selected;
+  const values = parameterValues();
+  clearResults();
+  showWarnings([]);
+  const response = await fetch(`/api/bind?${new URLSearchParams({ name: query.name, ...values })}`);
   const text = await response.text();
-  if (response.ok) {
-    elements.editor.value = text;
-    showError("");
-  } else {
+  if (!response.ok) {
     showError(text.trim());
+    return false;
   }
+  elements.editor.value = text;
+  showError("");
+  checkParameters(query, values);
+  return true;
+}
+
+// Parameters that ask about nothing (an IRI that names nothing, an empty named graph...): the
+// server says what to check, the page asks the graph, as `kg query` does.
+async function checkParameters(query, values) {
+  const token = ++state.checking;
+  if (!query.params.length) return;
+  try {
+    const response = await fetch(`/api/checks?${new URLSearchParams({ name: query.name, ...values })}`);
+    if (!response.ok) return; // a value that cannot be bound: applying it says why
+    const { checks } = await response.json();
+    const warnings = [];
+    for (const check of checks) {
+      if (check.ask === null || (await ask(check.ask)) === false) warnings.push(check.warning);
+    }
+    if (token === state.checking) showWarnings(warnings);
+  } catch (error) {
+    // No warnings is no worse than before.
+  }
+}
+
+async function ask(text) {
+  const response = await fetch("/query", {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/sparql-results+json" },
+    body: new URLSearchParams({ query: text }),
+  });
+  if (!response.ok) return null;
+  return (await response.json()).boolean;
 }
 
 // -- running a query ----------------------------------------------------------------------------
@@ -106,10 +203,10 @@ async function applyParams() {
 async function runQuery(event) {
   event?.preventDefault();
   showError("");
+  clearResults();
   elements.run.disabled = true;
   elements.status.textContent = "Running…";
-  elements.count.textContent = "";
-  elements.results.replaceChildren();
+  const text = elements.editor.value;
   const started = performance.now();
   try {
     const response = await fetch("/query", {
@@ -118,7 +215,7 @@ async function runQuery(event) {
         "Content-Type": "application/x-www-form-urlencoded",
         Accept: "application/sparql-results+json, application/n-triples;q=0.9",
       },
-      body: new URLSearchParams({ query: elements.editor.value }),
+      body: new URLSearchParams({ query: text }),
     });
     const milliseconds = Math.round(performance.now() - started);
     if (!response.ok) {
@@ -132,6 +229,7 @@ async function runQuery(event) {
     } else {
       showTriples(await response.text(), milliseconds);
     }
+    state.ranText = text;
     elements.status.textContent = "";
   } catch (error) {
     showError(`The query could not be sent: ${error.message}`);
@@ -141,12 +239,28 @@ async function runQuery(event) {
   }
 }
 
-function termCell(term) {
+// Clicking an IRI shows what the graph says about it (entity-facts); Ctrl-, Shift- or
+// middle-click opens the IRI itself.
+async function explore(event, iri) {
+  const query = state.catalogue.get(EXPLORE_QUERY);
+  if (!query || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+  event.preventDefault();
+  selectQuery(query);
+  const field = document.getElementById("param-entity");
+  if (!field) return;
+  field.value = iri;
+  if (await applyParams()) await runQuery();
+}
+
+function termCell(term, label) {
   const cell = element("td");
   if (!term) return cell;
   if (term.type === "uri") {
     cell.className = "iri";
-    cell.textContent = term.value;
+    const link = element("a", { href: term.value, textContent: label ?? compact(term.value), title: term.value,
+                                target: "_blank", rel: "noopener" });
+    link.addEventListener("click", (event) => explore(event, term.value));
+    cell.append(link);
   } else if (term.type === "bnode") {
     cell.className = "bnode";
     cell.textContent = `_:${term.value}`;
@@ -171,12 +285,19 @@ function showResults(data, milliseconds) {
   }
   const variables = data.head.vars;
   const rows = data.results.bindings;
+  // A column X_label labels the IRIs of column X: the link shows the label, the IRI stays its target.
+  const labelled = variables.filter((name) => variables.includes(`${name}_label`)
+    && rows.some((row) => row[name]?.type === "uri"));
+  const shown = variables.filter((name) => !(name.endsWith("_label") && labelled.includes(name.slice(0, -"_label".length))));
   elements.count.textContent = countText(rows.length, "row", milliseconds)
     + (rows.length > MAX_ROWS_SHOWN ? `, the first ${MAX_ROWS_SHOWN} shown` : "");
-  const header = element("tr", {}, variables.map((name) => element("th", { scope: "col", textContent: name })));
+  state.labelsNote = labelled.length ? `Labels shown for ${labelled.join(", ")}; the links hold the IRIs.` : "";
+  showNote(state.labelsNote);
+  const header = element("tr", {}, shown.map((name) => element("th", { scope: "col", textContent: name })));
   const body = element("tbody");
   for (const row of rows.slice(0, MAX_ROWS_SHOWN)) {
-    body.append(element("tr", {}, variables.map((name) => termCell(row[name]))));
+    body.append(element("tr", {}, shown.map((name) => termCell(row[name],
+      labelled.includes(name) ? row[`${name}_label`]?.value : undefined))));
   }
   elements.results.append(element("table", { id: "result-table" }, [element("thead", {}, [header]), body]));
 }
@@ -187,9 +308,23 @@ function showTriples(text, milliseconds) {
   elements.results.append(element("pre", { className: "triples", textContent: lines.slice(0, MAX_ROWS_SHOWN).join("\n") }));
 }
 
+// Results of an earlier text stay while the query is edited, marked as such.
+function markStale() {
+  const stale = state.ranText !== null && elements.editor.value !== state.ranText;
+  elements.results.classList.toggle("stale", stale);
+  showNote(stale ? "The query has changed since these results: run it again." : state.labelsNote);
+}
+
+function showNote(text) {
+  elements.note.textContent = text;
+  elements.note.hidden = !text;
+}
+
 elements.form.addEventListener("submit", runQuery);
 elements.applyParams.addEventListener("click", applyParams);
+elements.editor.addEventListener("input", markStale);
 elements.editor.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) runQuery(event);
 });
+loadContext();
 loadCatalogue();
