@@ -17,7 +17,14 @@ from kg._lazy import lazy_exports
 from kg._version import __version__
 
 if TYPE_CHECKING:
-    from kg.api import KnowledgeGraph, build, ontology_triples, query_endpoint_named, read, run_on_endpoint
+    from kg.api import (
+        KnowledgeGraph,
+        build,
+        ontology_triples,
+        query_endpoint_named,
+        read,
+        run_on_endpoint,
+    )
     from kg.dataset import Dataset, RdfFormat
     from kg.errors import (
         InconsistentOntologyError,

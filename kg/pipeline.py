@@ -125,7 +125,6 @@ def run_build(
     failed build leaves ``out_dir`` exactly as it was.
     """
     out = Path(out_dir)
-    failed = out.with_name(out.name + "-failed")
     with progress.step("mapping source tables"):
         graph = build(sources, base_iri=base_iri)
     check = None
