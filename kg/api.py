@@ -204,7 +204,8 @@ class KnowledgeGraph:
         Examples
         --------
         >>> import kg
-        >>> kg.build().run_sparql("ASK { ?s a <https://w3id.org/kikg/def#Ministry> }").boolean
+        >>> from kg.namespace import KIKG
+        >>> kg.build().run_sparql(f"ASK {{ ?s a <{KIKG.Ministry}> }}").boolean
         True
         """
         return self.run_query(parse_query_text(text), params, endpoint=endpoint, timeout=timeout)
@@ -241,7 +242,8 @@ class KnowledgeGraph:
         Examples
         --------
         >>> import kg
-        >>> frame = kg.build().sparql("SELECT (COUNT(*) AS ?ministries) WHERE { ?m a <https://w3id.org/kikg/def#Ministry> }")
+        >>> from kg.namespace import KIKG
+        >>> frame = kg.build().sparql(f"SELECT (COUNT(*) AS ?ministries) WHERE {{ ?m a <{KIKG.Ministry}> }}")
         >>> int(frame.loc[0, "ministries"]) > 0
         True
         """

@@ -41,15 +41,16 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import KGError
+from kg.vocabularies import OWL, RDF, RDFS, XSD
 
 __all__ = ["CONSISTENCY_CACHE", "ConsistencyCheck", "ConsistencyReport", "check_consistency", "disjointness_clashes",
            "java_available", "reasoner_input"]
 
-_OWL = "http://www.w3.org/2002/07/owl#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_OWL = str(OWL)
+_RDFS = str(RDFS)
 _OWL_IMPORTS = _OWL + "imports"
 _OWL_NOTHING = _OWL + "Nothing"
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_RDF_TYPE = str(RDF.type)
 _EXPLAINED = 3
 """How many clashing entities an inconsistency message names."""
 _IMPORTS_PREDICATE = f"<{_OWL_IMPORTS}>".encode()
@@ -58,8 +59,7 @@ _HERMIT_OPTIONS = ("-U", "--ignoreUnsupportedDatatypes")
 _JAVA_OPTIONS = ("-Xmx2000M", "-XX:TieredStopAtLevel=1")
 """The Java heap HermiT gets (owlready2's default), and the quick compiler only: a run of seconds then
 spends half the CPU time it spends with the optimising compiler, for the same answer."""
-_PREFIXES = {"owl:": _OWL, "rdfs:": _RDFS, "rdf:": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-             "xsd:": "http://www.w3.org/2001/XMLSchema#"}
+_PREFIXES = {"owl:": _OWL, "rdfs:": _RDFS, "rdf:": str(RDF), "xsd:": str(XSD)}
 
 CONSISTENCY_CACHE = ".kg-consistency.json"
 """The file, in a build's output folder, recording the input of the last consistent check."""

@@ -27,6 +27,8 @@ from rdflib.namespace import (
 )
 from rdflib.term import URIRef
 
+from kg.namespace import KIKG
+
 __all__ = [
     "CV",
     "DCAT",
@@ -112,7 +114,7 @@ class QUDT_CURRENCY(DefinedNamespace):
 
 
 PREFIXES: dict[str, str] = {
-    "kikg": "https://w3id.org/kikg/def#",
+    "kikg": str(KIKG),
     "cv": str(CV._NS),
     "dcat": str(DCAT._NS),
     "dcterms": str(DCTERMS._NS),

@@ -12,16 +12,16 @@ import pyoxigraph as ox
 
 from kg._version import __version__
 from kg.dataset import Dataset, deterministic_turtle
-from kg.vocabularies import PREFIXES
+from kg.namespace import KIKG
+from kg.vocabularies import DCAT, DCTERMS, OWL, PREFIXES, RDF, VOID, XSD
 
 __all__ = ["DISTRIBUTIONS", "describe_dataset"]
 
-_VOID = "http://rdfs.org/ns/void#"
-_DCAT = "http://www.w3.org/ns/dcat#"
-_DCT = "http://purl.org/dc/terms/"
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_VOID = str(VOID)
+_DCAT = str(DCAT)
+_DCT = str(DCTERMS)
+_RDF_TYPE = str(RDF.type)
 _SD = "http://www.w3.org/ns/sparql-service-description#"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
 
 DISTRIBUTIONS = {
     "kg.trig": ("application/trig", "The dataset in named graphs (TriG)"),
@@ -37,7 +37,7 @@ def _n(iri: str) -> ox.NamedNode:
 
 
 def _integer(value: int) -> ox.Literal:
-    return ox.Literal(str(value), datatype=_n(_XSD + "integer"))
+    return ox.Literal(str(value), datatype=_n(str(XSD.integer)))
 
 
 def _id(kind: str, base: str, key: str) -> ox.NamedNode:
@@ -75,13 +75,13 @@ def describe_dataset(dataset: Dataset, *, files: Iterable[str], triples: int) ->
         "Actors, places, policies, technologies and quantities of Korean industrial policy, curated from five "
         "source documents, with provenance for every fact.", language="en"))
     add(root, _DCT + "license", _n("https://creativecommons.org/licenses/by/4.0/"))
-    add(root, "http://www.w3.org/2002/07/owl#versionInfo", ox.Literal(__version__))
+    add(root, str(OWL.versionInfo), ox.Literal(__version__))
     add(root, _VOID + "triples", _integer(triples))
     add(root, _VOID + "uriSpace", ox.Literal(base))
     for term, kind in (("?s", "distinctSubjects"), ("?o", "distinctObjects")):
         count = _count(dataset, f"SELECT (COUNT(DISTINCT {term}) AS ?n) WHERE {{ ?s ?p ?o }}")
         add(root, _VOID + kind, _integer(count))
-    for solution in dataset.query("SELECT DISTINCT ?doc WHERE { ?doc a <https://w3id.org/kikg/def#SourceDocument> }"):  # type: ignore[union-attr]
+    for solution in dataset.query(f"SELECT DISTINCT ?doc WHERE {{ ?doc a <{KIKG.SourceDocument}> }}"):  # type: ignore[union-attr]
         add(root, _DCT + "source", solution["doc"])
 
     for graph, count in dataset.triple_counts().items():
@@ -96,28 +96,23 @@ def describe_dataset(dataset: Dataset, *, files: Iterable[str], triples: int) ->
         if table:
             add(subset, _DCT + "source", ox.Literal(f"{table}.csv"))
 
-    classes = {}
-    for solution in dataset.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c"):  # type: ignore[union-attr]
-        classes[solution["c"].value] = int(solution["n"].value)
-    for cls, count in sorted(classes.items()):
-        partition = _id("class", base, cls)
-        add(root, _VOID + "classPartition", partition)
-        add(partition, _VOID + "class", _n(cls))
-        add(partition, _VOID + "entities", _integer(count))
-
-    properties = {}
-    for solution in dataset.query(
-        "SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } } GROUP BY ?p"
-    ):  # type: ignore[union-attr]
-        properties[solution["p"].value] = int(solution["n"].value)
-    for prop, count in sorted(properties.items()):
-        partition = _id("property", base, prop)
-        add(root, _VOID + "propertyPartition", partition)
-        add(partition, _VOID + "property", _n(prop))
-        add(partition, _VOID + "triples", _integer(count))
+    partitions = (
+        ("class", "entities", "SELECT ?term (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?term } GROUP BY ?term"),
+        ("property", "triples",
+         "SELECT ?term (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?term ?o WHERE { ?s ?term ?o } } GROUP BY ?term"),
+    )
+    terms: list[str] = []
+    for kind, measure, query in partitions:
+        counts = {solution["term"].value: int(solution["n"].value) for solution in dataset.query(query)}  # type: ignore[union-attr]
+        for term, count in sorted(counts.items()):
+            partition = _id(kind, base, term)
+            add(root, f"{_VOID}{kind}Partition", partition)
+            add(partition, _VOID + kind, _n(term))
+            add(partition, _VOID + measure, _integer(count))
+        terms.extend(counts)
 
     known = set(PREFIXES.values())
-    for vocabulary in sorted({_namespace(t) for t in list(classes) + list(properties)} & known):
+    for vocabulary in sorted({_namespace(t) for t in terms} & known):
         add(root, _VOID + "vocabulary", _n(vocabulary))
 
     for name in sorted(files):

@@ -30,10 +30,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from kg.mapping.templates import iri_problem
+from kg.vocabularies import XSD
 
-__all__ = ["LANGUAGE_TAG", "XSD", "CellError", "Datatype"]
+__all__ = ["LANGUAGE_TAG", "CellError", "Datatype"]
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD = str(XSD)
 
 # RDF's LANGTAG production (Turtle, N-Triples, SPARQL): well-formed, not necessarily registered.
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
@@ -88,7 +89,7 @@ class Datatype:
     @property
     def iri(self) -> str:
         """The XSD datatype IRI of the literals this column produces."""
-        return XSD + _BASES[self.base]
+        return _XSD + _BASES[self.base]
 
     @classmethod
     def from_metadata(cls, description: str | Mapping[str, Any] | None) -> Datatype:

@@ -18,19 +18,19 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.graphs import GraphNames
-from kg.mapping.datatypes import XSD, CellError
+from kg.mapping.datatypes import CellError
 from kg.mapping.metadata import ColumnSpec, TableGroupSpec, TableSpec, load_table_group
 from kg.mapping.reader import read_rows
 from kg.mapping.templates import TemplateError, UriTemplate
 from kg.namespace import KIKG
-from kg.vocabularies import OA, PROV, RDF
+from kg.vocabularies import OA, PROV, RDF, XSD
 
 __all__ = ["MappedTable", "MappingResult", "map_table_group", "map_tables"]
 
-_XSD_STRING = XSD + "string"
+_XSD_STRING = str(XSD.string)
 _CACHE_LIMIT = 200_000
 """Expansions remembered per template before the memory is cleared (bounds memory on huge tables)."""
-_XSD_INTEGER = XSD + "integer"
+_XSD_INTEGER = str(XSD.integer)
 _RDF_TYPE = str(RDF.type)
 
 

@@ -27,28 +27,17 @@ from urllib.parse import quote, urljoin
 
 import pyoxigraph as ox
 
+from kg.vocabularies import PREFIXES
+
 __all__ = ["CSVW_PREFIXES", "TemplateError", "UriTemplate", "check_iri", "iri_problem", "is_absolute_iri"]
 
 # The prefixes CSVW processors expand in templates (the RDFa initial context the CSVW namespace
 # document defines), restricted to those this project's metadata can meet.
 CSVW_PREFIXES: dict[str, str] = {
     "csvw": "http://www.w3.org/ns/csvw#",
-    "dc": "http://purl.org/dc/terms/",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "oa": "http://www.w3.org/ns/oa#",
-    "org": "http://www.w3.org/ns/org#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "qb": "http://purl.org/linked-data/cube#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "schema": "http://schema.org/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "time": "http://www.w3.org/2006/time#",
-    "void": "http://rdfs.org/ns/void#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "dc": PREFIXES["dcterms"],
+    **{prefix: PREFIXES[prefix] for prefix in ("dcat", "dcterms", "foaf", "oa", "org", "owl", "prov", "qb", "rdf",
+                                                 "rdfs", "schema", "skos", "time", "void", "xsd")},
 }
 
 _EXPRESSION = re.compile(r"\{([+#]?)([A-Za-z_][A-Za-z0-9_.]*)\}")

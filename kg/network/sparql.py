@@ -27,6 +27,8 @@ required, the others optional.
 
 from __future__ import annotations
 
+from kg.vocabularies import PREFIXES as _VOCABULARIES
+
 __all__ = [
     "ACTORS_QUERY",
     "BIPARTITE_QUERY",
@@ -39,13 +41,7 @@ __all__ = [
     "attributes_query",
 ]
 
-PREFIXES = """PREFIX kikg: <https://w3id.org/kikg/def#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-"""
+PREFIXES = "".join(f"PREFIX {prefix}: <{_VOCABULARIES[prefix]}>\n" for prefix in ("kikg", "org", "owl", "prov", "rdf", "rdfs"))
 
 EXCLUDED_MODALITIES = ("proposed", "under-consideration")
 """Modalities (local names of ``concept/modality/...``) whose role nodes make no edge."""

@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from kg._lazy import lazy_import
+from kg.namespace import KIKG
 from kg.network.graphs import SEED
+from kg.vocabularies import XSD
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -30,7 +32,7 @@ __all__ = ["synthetic_network", "synthetic_quads"]
 
 _TYPES = ("Company", "Ministry", "GovernmentAgency", "University", "ResearchInstitute", "LocalGovernment")
 _LINKS = ("cooperatesWith", "supervises", "fundsActor", "coSigns", "managesOnBehalfOf")
-_KIKG = "https://w3id.org/kikg/def#"
+_KIKG = str(KIKG)
 
 
 def _actor(base: str, index: int) -> str:
@@ -97,7 +99,7 @@ def synthetic_quads(
                 ox.Quad(record, kikg["relation"], kikg[link], graph),
                 ox.Quad(record, kikg["relationObject"], ox.NamedNode(target), graph),
                 ox.Quad(record, kikg["startYear"], ox.Literal(str(2000 + rng.randrange(25)),
-                        datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")), graph),
+                        datatype=ox.NamedNode(str(XSD.gYear))), graph),
             ]
     # Shared involvements: some actors plan one of a few policies, some take part in one of a few events.
     org = "http://www.w3.org/ns/org#"

@@ -25,7 +25,7 @@ import pyoxigraph as ox
 
 from kg._lazy import lazy_import
 from kg.namespace import KIKG
-from kg.vocabularies import PROV, RDF, RDFS
+from kg.vocabularies import PROV, RDF, RDFS, XSD
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,7 +41,6 @@ METRIC_COLUMNS = ("degree", "weighted_degree", "betweenness", "betweenness_appro
                   "pagerank", "core_number", "community")
 """The frame columns that are metrics (each but ``community`` has a ``*_rank`` column)."""
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 def format_score(value: float) -> str:
@@ -90,7 +89,7 @@ def analysis_triples(
     """
     name = ox.NamedNode
     run = name(f"{base}analysis/{projection}")
-    xsd_double, xsd_rank, xsd_community = (name(_XSD + t) for t in ("double", "positiveInteger", "nonNegativeInteger"))
+    xsd_double, xsd_rank, xsd_community = (name(str(XSD[t])) for t in ("double", "positiveInteger", "nonNegativeInteger"))
     triples = [
         ox.Triple(run, name(str(RDF.type)), name(str(KIKG.NetworkAnalysis))),
         ox.Triple(run, name(str(RDFS.label)), ox.Literal(f"Network analysis of the {projection} projection", language="en")),

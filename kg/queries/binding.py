@@ -26,10 +26,9 @@ from kg.errors import ParameterError, UsageError
 from kg.mapping.templates import TemplateError, check_iri
 from kg.mapping.templates import resolve as resolve_iri
 from kg.queries.guard import _PN_LOCAL, _PN_PREFIX, _VARNAME
+from kg.vocabularies import XSD
 
 __all__ = ["ParameterType", "inject_values", "tokens"]
-
-_XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 class ParameterType(enum.Enum):
@@ -68,7 +67,7 @@ class ParameterType(enum.Enum):
         pattern, datatype = patterns[self]
         if not re.fullmatch(pattern, value):
             raise ParameterError(f"{value!r} is not a valid {self.value}")
-        return ox.Literal(value, datatype=ox.NamedNode(_XSD + datatype))
+        return ox.Literal(value, datatype=ox.NamedNode(XSD[datatype]))
 
 
 # -- a small SPARQL tokenizer (to place VALUES; the read-only check parses, see kg.queries.guard) --

@@ -19,10 +19,11 @@ from kg.dataset import Dataset
 from kg.queries.results import Term
 from kg.remote.graph_store import GraphStore
 from kg.remote.report import MergedValues
+from kg.vocabularies import RDF, XSD
 
 __all__ = ["merged_values"]
 
-_PLAIN = {"http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
+_PLAIN = {str(XSD.string), str(RDF.langString)}
 _BATCH = 200
 """Subject-predicate pairs per query."""
 

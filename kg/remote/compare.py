@@ -5,9 +5,8 @@ Stores write the same value in different lexical forms (``"1"^^xsd:integer`` or 
 unordered query as they like; these keys make such answers compare equal, and nothing else.
 
 >>> import pyoxigraph as ox
->>> xsd = "http://www.w3.org/2001/XMLSchema#"
->>> one = QueryResult(["n"], [[ox.Literal("1", datatype=ox.NamedNode(xsd + "integer"))]])
->>> also_one = QueryResult(["n"], [[ox.Literal("1.0", datatype=ox.NamedNode(xsd + "double"))]])
+>>> one = QueryResult(["n"], [[ox.Literal("1", datatype=ox.NamedNode(XSD.integer))]])
+>>> also_one = QueryResult(["n"], [[ox.Literal("1.0", datatype=ox.NamedNode(XSD.double))]])
 >>> same_answers(one, also_one)
 True
 """
@@ -20,10 +19,11 @@ from decimal import Decimal, InvalidOperation
 import pyoxigraph as ox
 
 from kg.queries.results import QueryResult, Term
+from kg.vocabularies import XSD
 
 __all__ = ["row_key", "same_answers"]
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD = str(XSD)
 _NUMBERS = {_XSD + name for name in (
     "integer", "decimal", "double", "float", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
     "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}

@@ -29,6 +29,7 @@ from kg.errors import RemoteError, UsageError
 from kg.queries.binding import tokens
 from kg.queries.results import QueryResult
 from kg.remote.http import USER_AGENT, Answer, Auth, HttpClient, Role, without_query
+from kg.vocabularies import XSD
 
 __all__ = ["MAX_RESULT_BYTES", "POST_THRESHOLD", "USER_AGENT", "QueryDataset", "TruncatedAnswer", "graph_names",
            "graphs_query", "list_graphs", "query_endpoint", "run_query"]
@@ -44,7 +45,7 @@ _VIRTUOSO_GRAPH_LIMIT = 21
 """Virtuoso 7.2 loses rows of queries with property paths when the default graph has more graphs
 than this (measured: 6 of the 31 canned queries with the 26 graphs of the knowledge graph)."""
 
-_XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+_XSD_BOOLEAN = ox.NamedNode(XSD.boolean)
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ against their lexical spaces and, for the bounded integer types, their value ran
 datatypes are taken as written. ``rdf:langString`` needs a language tag, every other datatype
 forbids one.
 
->>> well_formed("300", "http://www.w3.org/2001/XMLSchema#byte")
+>>> well_formed("300", str(XSD.byte))
 False
->>> well_formed("2020-02-29", "http://www.w3.org/2001/XMLSchema#date"), well_formed("2021-02-29", "http://www.w3.org/2001/XMLSchema#date")
+>>> well_formed("2020-02-29", str(XSD.date)), well_formed("2021-02-29", str(XSD.date))
 (True, False)
 """
 
@@ -18,9 +18,11 @@ import calendar
 import re
 from functools import lru_cache
 
+from kg.vocabularies import XSD
+
 __all__ = ["well_formed"]
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD = str(XSD)
 
 _TZ = r"(Z|[+-](?:(?:0\d|1[0-3]):[0-5]\d|14:00))?"
 _YEAR = r"-?(?:[1-9]\d{3,}|0\d{3})"

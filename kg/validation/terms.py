@@ -19,6 +19,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from kg import vocabularies
+
 __all__ = ["OWL", "RDF", "RDFS", "SH", "XSD", "Term", "from_rdflib", "lexical", "list_items", "to_rdflib"]
 
 Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -37,7 +39,7 @@ class _Vocabulary:
 
 
 class RDF(_Vocabulary):
-    namespace = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    namespace = str(vocabularies.RDF)
     type: ClassVar[ox.NamedNode]
     first: ClassVar[ox.NamedNode]
     rest: ClassVar[ox.NamedNode]
@@ -46,7 +48,7 @@ class RDF(_Vocabulary):
 
 
 class RDFS(_Vocabulary):
-    namespace = "http://www.w3.org/2000/01/rdf-schema#"
+    namespace = str(vocabularies.RDFS)
     Class: ClassVar[ox.NamedNode]
     subClassOf: ClassVar[ox.NamedNode]
     Literal: ClassVar[ox.NamedNode]
@@ -55,14 +57,14 @@ class RDFS(_Vocabulary):
 
 
 class OWL(_Vocabulary):
-    namespace = "http://www.w3.org/2002/07/owl#"
+    namespace = str(vocabularies.OWL)
     Class: ClassVar[ox.NamedNode]
     Ontology: ClassVar[ox.NamedNode]
     imports: ClassVar[ox.NamedNode]
 
 
 class XSD(_Vocabulary):
-    namespace = "http://www.w3.org/2001/XMLSchema#"
+    namespace = str(vocabularies.XSD)
     string: ClassVar[ox.NamedNode]
     boolean: ClassVar[ox.NamedNode]
     integer: ClassVar[ox.NamedNode]
@@ -70,7 +72,7 @@ class XSD(_Vocabulary):
 
 
 class SH(_Vocabulary):
-    namespace = "http://www.w3.org/ns/shacl#"
+    namespace = str(vocabularies.SH)
     # shapes and targets
     NodeShape: ClassVar[ox.NamedNode]
     PropertyShape: ClassVar[ox.NamedNode]
