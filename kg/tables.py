@@ -5,8 +5,9 @@ base (``org/kicox``), an IRI of a known vocabulary as a CURIE (``kikg:Ministry``
 and any other IRI in full; columns are clipped to the width of the terminal (``COLUMNS``), long
 cells cut with "…". CSV, TSV and JSON keep full IRIs: this module is only for reading.
 
-Both table renderers of the toolkit use it: query results (:meth:`kg.queries.QueryResult.to_text`)
-and the network ranking (:meth:`kg.network.ranking.Ranking.to_text`); the validation report can.
+It is the one table renderer of the toolkit: query results (:meth:`kg.queries.QueryResult.to_text`),
+the network ranking (:meth:`kg.network.ranking.Ranking.to_text`) and the validation report
+(:meth:`kg.validation.ValidationReport.to_text`) use it.
 
 Examples
 --------

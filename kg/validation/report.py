@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -24,8 +24,11 @@ from rdflib import Graph
 
 from kg._lazy import lazy_import
 from kg.dataset import deterministic_turtle, select
+from kg.namespace import KIKG
+from kg.tables import compact_iri, format_table
 from kg.validation.paths import Path, PredicatePath, path_triples
-from kg.validation.terms import RDF, RDFS, SH, Term, to_rdflib
+from kg.validation.terms import RDF, RDFS, SH, XSD, Term, to_rdflib
+from kg.vocabularies import PREFIXES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,6 +51,9 @@ REPORT_COLUMNS = (
     "source_key",
 )
 """The columns of the report table, in order; they do not change between releases."""
+
+_SHAPES = "https://w3id.org/kikg/shapes#"
+"""The namespace of the shipped shapes (``shapes/``), shown as ``kikgsh:`` in reports."""
 
 
 @dataclass(frozen=True)
@@ -208,7 +214,7 @@ class ValidationReport:
             PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
             PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
             PREFIX prov: <http://www.w3.org/ns/prov#>
-            PREFIX kikg: <https://w3id.org/kikg/def#>
+            PREFIX kikg: <{KIKG}>
             SELECT ?node ?label ?table ?row ?key ?typed WHERE {{
                 VALUES ?node {{ {values} }}
                 OPTIONAL {{ ?node rdfs:label|skos:prefLabel ?label . FILTER (LANGMATCHES(LANG(?label), "en")) }}
@@ -296,26 +302,28 @@ class ValidationReport:
             table = [
                 (
                     str(r["severity"]),
-                    str(r["focus_label"] or _short(str(r["focus_node"]), self.base_iri)),
-                    _short(str(r["path"]), self.base_iri),
+                    str(r["focus_label"] or self._short(str(r["focus_node"]))),
+                    self._short(str(r["path"])),
                     str(r["value"]),
                     str(r["message"]),
                     f"{r['source_table']}.csv row {r['source_row']}" if r["source_table"] else "",
                 )
                 for r in shown
             ]
-            lines.extend(_format_table(headers, table, width=width))
+            lines.extend(format_table(headers, table, width=width, whole={len(headers) - 1}))
         if limit is not None and len(rows) > limit:
             lines.append(f"... and {len(rows) - limit} more (see the CSV report)")
         return "\n".join(lines)
 
+    def _short(self, iri: str) -> str:
+        return compact_iri(iri, base=self.base_iri, prefixes={**PREFIXES, "kikgsh": _SHAPES})
+
     def triples(self) -> list[ox.Triple]:
         """The standard ``sh:ValidationReport`` as triples, with stable IRIs for the results."""
         report = ox.NamedNode(self.base_iri + "validation/report")
-        boolean = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
         triples = [
             ox.Triple(report, RDF.type, SH.ValidationReport),
-            ox.Triple(report, SH.conforms, ox.Literal("true" if self.conforms else "false", datatype=boolean)),
+            ox.Triple(report, SH.conforms, ox.Literal("true" if self.conforms else "false", datatype=XSD.boolean)),
         ]
         triples.extend(ox.Triple(report, RDFS.comment, ox.Literal(h.text())) for h in self.handovers)
         seen: dict[str, int] = {}
@@ -353,8 +361,7 @@ class ValidationReport:
         """The report as Turtle, deterministic."""
         return deterministic_turtle(
             self.triples(),
-            prefixes={"sh": SH.namespace, "rdfs": RDFS.namespace, "kikg": "https://w3id.org/kikg/def#",
-                      "kikgsh": "https://w3id.org/kikg/shapes#"},
+            prefixes={"sh": SH.namespace, "rdfs": RDFS.namespace, "kikg": str(KIKG), "kikgsh": _SHAPES},
         )
 
 
@@ -377,26 +384,3 @@ def _text(node: Term | None) -> str:
     return node.value
 
 
-def _short(text: str, base: str) -> str:
-    for prefix, short in ((base, ""), ("https://w3id.org/kikg/def#", "kikg:"), ("https://w3id.org/kikg/shapes#", "kikgsh:")):
-        if prefix and text.startswith(prefix):
-            return short + text[len(prefix):]
-    return text
-
-
-def _format_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, width: int) -> list[str]:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    # Shrink the widest columns until the table fits.
-    budget = width - 2 * (len(headers) - 1)
-    while sum(widths) > budget and max(widths) > 12:
-        widest = widths.index(max(widths))
-        widths[widest] -= 1
-
-    def cut(text: str, size: int) -> str:
-        return text if len(text) <= size else text[: size - 1] + "…"
-
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
-    lines.append("  ".join("-" * w for w in widths))
-    for row in rows:
-        lines.append("  ".join(cut(c, w).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-    return lines
