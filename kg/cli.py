@@ -240,7 +240,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     from kg.queries import Catalogue
 
     print(f"kikg {__version__} (import name kg)")
-    for package in ("rdflib", "pyoxigraph", "oxigraph", "pyshacl", "owlready2", "networkx", "pandas", "httpx", "csvw"):
+    for package in ("rdflib", "pyoxigraph", "oxigraph", "pyshacl", "owlready2", "networkx", "pandas", "httpx"):
         try:
             print(f"  {package:<14}{version(package)}")
         except PackageNotFoundError:

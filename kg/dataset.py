@@ -416,20 +416,13 @@ class Dataset:
         name = ox.NamedNode(graph) if graph else None
         return iter(self.store.quads_for_pattern(None, None, None, name))
 
-    def query(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None = None,
-        union: bool = True,
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    def query(self, sparql: str, *, union: bool = True) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Run a SPARQL query; the default graph is the union of all graphs unless ``union=False``.
 
-        ``substitutions`` binds variables to RDF terms before evaluation (the query text is never
-        edited).
+        Parameters of canned queries are bound by :func:`kg.queries.run_local` (a ``VALUES`` block of
+        RDF terms, as on a remote endpoint), not here.
         """
-        bindings = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
-        return self.store.query(sparql, use_default_graph_as_union=union, substitutions=bindings or None)
+        return self.store.query(sparql, use_default_graph_as_union=union)
 
     # -- writing ---------------------------------------------------------------------------
 

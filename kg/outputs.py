@@ -249,11 +249,6 @@ class OutputStage:
             file.write(data)
         return target
 
-    def path_for(self, name: str) -> tuple[Path, Path]:
-        """A temporary path to hand to a writer that wants a file name; staged like :meth:`write`."""
-        target = self.directory / name
-        return self._temporary(target), target
-
     def commit(self) -> list[Path]:
         """Rename every staged file into place."""
         done = []

@@ -79,14 +79,6 @@ class CannedQuery:
         """Whether the query fixes the order of its results (``ORDER BY``)."""
         return re.search(r"\border\s+by\b", _strip_comments(self.text), re.IGNORECASE) is not None
 
-    def parameter(self, name: str) -> Parameter:
-        """The parameter called ``name``."""
-        for parameter in self.params:
-            if parameter.name == name:
-                return parameter
-        raise UsageError(
-            f"query {self.name!r} has no parameter {name!r} (it has: {', '.join(p.name for p in self.params) or 'none'})"
-        )
 
 
 def _strip_comments(text: str) -> str:
