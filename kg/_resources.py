@@ -1,8 +1,12 @@
-"""Where the data files the package reads live.
+"""Where the data files the package reads live: the one place code finds them.
 
-In a source checkout, ``ontology/``, ``shapes/`` and ``queries/`` sit at the top of the repository,
-beside ``kg/``; a wheel carries them inside the package under ``kg/_bundled/``. The source tables
-always live in the package (``kg/sources/``), beside the mapping code that reads them.
+The rule (README, "Where files live"): each data folder has one home in the repository, and code
+reaches it only through the names here. The contract of the graph, which users of any tool read
+and edit as files, sits at the top of the repository (design card): ``ontology/``, ``shapes/`` and
+``queries/``; a wheel carries copies under ``kg/_bundled/`` (made at packaging time, never in git).
+The files of one stage of the package live beside the code that reads them: the default source
+tables with their generated CSVW metadata (``kg/sources/``, read by :mod:`kg.mapping`) and the
+query page (``kg/serve/static/``, served by :mod:`kg.serve`).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from pathlib import Path
 
 from kg.errors import KGError
 
-__all__ = ["ONTOLOGY_DIR", "QUERIES_DIR", "SHAPES_DIR", "SOURCES_DIR", "resource_dir"]
+__all__ = ["ONTOLOGY_DIR", "QUERIES_DIR", "SHAPES_DIR", "SOURCES_DIR", "STATIC_DIR", "resource_dir"]
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -28,3 +32,4 @@ ONTOLOGY_DIR = resource_dir("ontology")
 SHAPES_DIR = resource_dir("shapes")
 QUERIES_DIR = resource_dir("queries")
 SOURCES_DIR = _PACKAGE_DIR / "sources"
+STATIC_DIR = _PACKAGE_DIR / "serve" / "static"

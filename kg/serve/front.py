@@ -40,7 +40,6 @@ import urllib.parse
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
@@ -54,6 +53,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from kg._resources import STATIC_DIR
 from kg.errors import KGError
 from kg.queries import Catalogue, bind_parameters, inject_values
 from kg.queries.catalogue import CannedQuery
@@ -63,7 +63,6 @@ from kg.serve.page import checks_json, context_json
 
 __all__ = ["Limits", "catalogue_json", "create_app", "protocol_with_header_timeout"]
 
-STATIC_DIR = Path(__file__).parent / "static"
 _STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                  ".css": "text/css; charset=utf-8", ".png": "image/png", ".svg": "image/svg+xml"}
 _SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
