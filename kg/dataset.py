@@ -26,6 +26,7 @@ import io
 import itertools
 import re
 import tempfile
+import warnings
 import xml.parsers.expat
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -34,7 +35,7 @@ from typing import Any, BinaryIO, Self
 
 import pyoxigraph as ox
 
-from kg.errors import InputError
+from kg.errors import InputError, LiteralFormWarning
 from kg.graphs import DEFAULT_BASE_IRI, GraphNames
 from kg.vocabularies import PREFIXES
 
@@ -346,12 +347,51 @@ def _merge(runs: list[Path]) -> Iterator[bytes]:
             handle.close()
 
 
+_XSD = PREFIXES["xsd"]
+_AS_WRITTEN = {_XSD + "string"}  # Oxigraph keeps these literals as they are written; other XSD types by value
+
+
+class RewrittenLiterals:
+    """Typed literals a store holds in another form than the file wrote them (see
+    :class:`~kg.errors.LiteralFormWarning`): how many, and the first few as (written, held)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.examples: list[tuple[str, str]] = []
+
+    def check(self, quads: Iterable[ox.Quad]) -> None:
+        """Count the literals of ``quads`` that an Oxigraph store would hold in another form."""
+        written = list({q.object for q in quads if isinstance(q.object, ox.Literal)
+                        and q.object.datatype.value.startswith(_XSD) and q.object.datatype.value not in _AS_WRITTEN})
+        if not written:
+            return
+        # The store itself says what it makes of each literal (no second implementation of XSD).
+        probe = ox.Store()
+        predicate = ox.NamedNode("urn:kikg:probe")
+        probe.extend(ox.Quad(ox.NamedNode(f"urn:kikg:probe:{i}"), predicate, literal) for i, literal in enumerate(written))
+        for quad in probe:
+            original = written[int(quad.subject.value.rsplit(":", 1)[1])]
+            held = quad.object
+            if isinstance(held, ox.Literal) and (held.value, held.datatype) != (original.value, original.datatype):
+                self.count += 1
+                if len(self.examples) < 3:
+                    self.examples.append((str(original), str(held)))
+
+    def message(self, path: str | Path) -> str:
+        """One line for the user, naming the file and the first examples."""
+        shown = re.sub(f"<{re.escape(_XSD)}(\\w+)>", r"xsd:\1", ", ".join(f"{a} as {b}" for a, b in sorted(self.examples)))
+        plural = "s are" if self.count != 1 else " is"
+        return (f"{path}: {self.count} typed literal{plural} held in canonical form, by value (for example {shown}); "
+                "queries, exports and loads see that form")
+
+
 class Dataset:
     """Named graphs in an Oxigraph store, with the toolkit's graph names."""
 
     def __init__(self, *, base_iri: str = DEFAULT_BASE_IRI, store: ox.Store | None = None) -> None:
         self.graphs = GraphNames(base_iri)
         self.store = store if store is not None else ox.Store()
+        self.rewritten_literals = RewrittenLiterals()
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -379,17 +419,27 @@ class Dataset:
 
     @classmethod
     def from_file(cls, path: str | Path, *, base_iri: str = DEFAULT_BASE_IRI) -> Dataset:
-        """Read a dataset from a TriG, N-Quads, Turtle, N-Triples or JSON-LD file."""
+        """Read a dataset from a TriG, N-Quads, Turtle, N-Triples or JSON-LD file.
+
+        Typed literals that the store holds in another form than the file's (``"1.50"^^xsd:decimal``
+        as ``"1.5"``) are counted in :attr:`rewritten_literals` and reported with a
+        :class:`~kg.errors.LiteralFormWarning`: never changed silently.
+        """
         dataset = cls(base_iri=base_iri)
         batch: list[ox.Quad] = []
         blank: list[ox.Quad] = []  # blank nodes are named once the whole file is read
         for quad in iter_rdf_file(path):
             (blank if _has_blank_node(quad) else batch).append(quad)
             if len(batch) >= 50_000:
+                dataset.rewritten_literals.check(batch)
                 dataset.store.extend(batch)
                 batch.clear()
+        dataset.rewritten_literals.check(batch)
         dataset.store.extend(batch)
+        dataset.rewritten_literals.check(blank)
         dataset.add_quads(skolemize(blank, base=base_iri))
+        if dataset.rewritten_literals.count:
+            warnings.warn(dataset.rewritten_literals.message(path), LiteralFormWarning, stacklevel=2)
         return dataset
 
     # -- reading ---------------------------------------------------------------------------

@@ -24,6 +24,7 @@ __all__ = [
     "InconsistentOntologyError",
     "InputError",
     "KGError",
+    "LiteralFormWarning",
     "NotConformingError",
     "ParameterError",
     "QueryWarning",
@@ -130,3 +131,10 @@ class RemoteError(KGError):
 class QueryWarning(UserWarning):
     """A query ran, but with a parameter that asks about nothing: an IRI that names nothing in the
     graph, an empty value, an empty named graph. (A warning, not an error: the query is valid.)"""
+
+
+class LiteralFormWarning(UserWarning):
+    """Typed literals of a file read into a store are held in their canonical form: Oxigraph keeps
+    the value, not the lexical form (``"1.50"^^xsd:decimal`` is held as ``"1.5"``, ``"5"^^xsd:byte``
+    as ``"5"^^xsd:integer``), so queries, exports and loads see the canonical form. (Validation of a
+    file reads it without a store and sees the lexical forms as written.)"""

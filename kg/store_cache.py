@@ -23,11 +23,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import warnings
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg.dataset import Dataset
+from kg.errors import LiteralFormWarning
 from kg.graphs import DEFAULT_BASE_IRI
 
 __all__ = ["cache_path", "read_cached", "write_cache"]
@@ -60,8 +62,12 @@ def read_cached(path: str | Path, *, base_iri: str = DEFAULT_BASE_IRI) -> Datase
     cache = cache_path(path)
     try:
         stamp = _stamp(path, base_iri)
-        if json.loads((cache / _STAMP).read_text(encoding="utf-8")) == stamp:
-            return Dataset(base_iri=base_iri, store=ox.Store.read_only(str(cache)))
+        saved = json.loads((cache / _STAMP).read_text(encoding="utf-8"))
+        if saved.get("stamp") == stamp:
+            dataset = Dataset(base_iri=base_iri, store=ox.Store.read_only(str(cache)))
+            if saved.get("literal_warning"):  # said again: the store holds the canonical forms
+                warnings.warn(saved["literal_warning"], LiteralFormWarning, stacklevel=2)
+            return dataset
     except (OSError, ValueError):
         pass  # no store, an old one, or an unreadable one: read the file
     dataset = Dataset.from_file(path, base_iri=base_iri)
@@ -82,7 +88,9 @@ def write_cache(dataset: Dataset, path: str | Path, *, base_iri: str = DEFAULT_B
         store.bulk_extend(dataset.store)
         store.flush()
         del store  # closes the database
-        (temporary / _STAMP).write_text(json.dumps(stamp), encoding="utf-8")
+        rewritten = dataset.rewritten_literals
+        said = rewritten.message(path) if rewritten.count else None
+        (temporary / _STAMP).write_text(json.dumps({"stamp": stamp, "literal_warning": said}), encoding="utf-8")
         if cache.exists():
             old = cache.with_name(f"{cache.name}.old-{os.getpid()}")
             os.replace(cache, old)
