@@ -203,6 +203,51 @@ def test_updates_and_service_calls_are_refused(served: Server, default_graph: kg
     assert count is not None and int(count.value) == len(default_graph.dataset)
 
 
+# -- a client we did not write ------------------------------------------------------------------
+
+def test_sparqlwrapper_reads_every_kind_of_answer(served: Server, default_graph: kg.KnowledgeGraph) -> None:
+    """SPARQLWrapper, the client most Python users point at an endpoint, as the outside check of the
+    protocol: SELECT and ASK as JSON, CONSTRUCT as Turtle, the same answers as the local graph."""
+    import rdflib
+    from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
+
+    client = SPARQLWrapper(served.query_url)
+    client.setReturnFormat(JSON)
+    client.setQuery(COUNT_ALL)
+    answer = client.queryAndConvert()
+    assert isinstance(answer, dict)
+    assert answer["results"]["bindings"][0]["n"]["value"] == str(len(default_graph.dataset))
+    documents = default_graph.run_query("documents")
+    assert not default_graph.catalogue["documents"].params  # the text runs as it is
+    client.setQuery(default_graph.catalogue["documents"].text)
+    answer = client.queryAndConvert()
+    assert isinstance(answer, dict)
+    there = sorted(tuple(row.get(v, {}).get("value", "") for v in answer["head"]["vars"])
+                   for row in answer["results"]["bindings"])
+    here = sorted(tuple("" if term is None else term.value for term in row) for row in documents.rows)
+    assert answer["head"]["vars"] == documents.variables and there == here and len(here) >= 5
+    client.setQuery("ASK { ?s a <https://w3id.org/kikg/def#Ministry> }")
+    assert client.queryAndConvert() == {"head": {}, "boolean": True}
+    client.setQuery("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/kikg/id/graph/table/documents> { ?s ?p ?o } }")
+    client.setReturnFormat(TURTLE)
+    turtle = client.queryAndConvert()
+    assert isinstance(turtle, bytes)
+    graph = rdflib.Graph().parse(data=turtle, format="turtle")
+    assert len(graph) == default_graph.triple_counts()["https://w3id.org/kikg/id/graph/table/documents"] > 0
+
+
+def test_sparqlwrapper_gets_the_refusal_of_an_update(served: Server) -> None:
+    from SPARQLWrapper import POST, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
+
+    client = SPARQLWrapper(served.query_url)
+    client.setMethod(POST)
+    client.setQuery("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    client.queryType = "SELECT"  # sent as a query, the way a confused user would: the server refuses it
+    with pytest.raises(QueryBadFormed, match="INSERT"):
+        client.query()
+
+
 # -- parameters --------------------------------------------------------------------------------
 
 PARAMETER_QUERY = """#+ summary: Documents of one type
