@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kg._version import __version__
-from kg.errors import KGError, UsageError
+from kg.errors import KGError, LiteralFormWarning, UsageError
 from kg.network.graphs import NETWORK_FILES
 
 __all__ = ["main"]
@@ -439,6 +439,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning(args.command)
+            warnings.simplefilter("always", LiteralFormWarning)  # each run says it, as a new process would
             return int(args.run(args))
     except KGError as exc:
         if debug:
