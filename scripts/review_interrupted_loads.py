@@ -73,6 +73,25 @@ class Store:
             with_client.close()
         return {" ".join(str(term) for term in row) for row in result.rows}
 
+    def snapshot(self, target: str) -> tuple[set[str], dict[str, int]]:
+        """The triples of ``target`` and the staging graphs with their triple counts, read by one
+        query (so at one moment)."""
+        with_client = self.client()
+        try:
+            result = with_client.query(
+                f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g = {ox.NamedNode(target)} || "
+                f"STRSTARTS(STR(?g), {ox.Literal(STAGING_PREFIX)})) }}", what="the target and the staging graphs")
+        finally:
+            with_client.close()
+        held, staging = set(), collections.Counter[str]()
+        for g, *triple in result.rows:
+            assert isinstance(g, ox.NamedNode)
+            if g.value == target:
+                held.add(" ".join(str(term) for term in triple))
+            else:
+                staging[g.value] += 1
+        return held, dict(staging)
+
     def staging(self) -> dict[str, int]:
         with_client = self.client()
         try:
@@ -207,12 +226,21 @@ def _attempt(store: Store, command: list[str], target: str, old: bytes, versions
         moment = "after the loader exited" if loader.poll() is not None else "during the load"
         loader.send_signal(signal.SIGKILL)
         loader.communicate()
-    tally.moments[f"{kind} killed {moment}"] += 1
     tally.attempts[kind] += 1
-    held = store.triples(target)
-    state = next((name for name, triples in versions.items() if held == triples), "mixed")
+    # What readers see right after the kill; a killed loader's last request may still be running on
+    # the store (a swap, say), so the store is given a moment to finish it before the staging graphs
+    # are counted and the next load starts.
+    held, _ = store.snapshot(target)
+    seen = _state(held, versions)
+    time.sleep(2)
+    held, left = store.snapshot(target)
+    state = _state(held, versions)
+    if seen != state:
+        moment += f", graph {seen} at once"
+    if "mixed" in (seen, state):
+        state = "mixed"
     tally.states[state] += 1
-    left = store.staging()
+    tally.moments[f"{kind} killed {moment}"] += 1
     tally.staging_left += len(left)
     tally.staging_triples_left += sum(left.values())
     warnings = _Warnings()
@@ -248,6 +276,10 @@ def _attempt(store: Store, command: list[str], target: str, old: bytes, versions
     print(f"attempt {attempt}: {kind} killed {delay:.2f} s after the staging graph showed ({moment}); graph {state}; "
           f"refusal {refusal}; {len(left)} staging graph(s) left ({sum(left.values())} triples), "
           f"{len(removed)} removed by the next load; {'ok' if ok else 'PROBLEM: ' + '; '.join(problems)}", flush=True)
+
+
+def _state(held: set[str], versions: dict[str, set[str]]) -> str:
+    return next((name for name, triples in versions.items() if held == triples), "mixed")
 
 
 class _Warnings(logging.Handler):

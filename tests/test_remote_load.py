@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 import socket
+import subprocess
+import sys
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -341,6 +344,42 @@ def test_a_staging_graph_an_interrupted_load_left_is_removed_by_the_next(oxigrap
     assert [(s.graph, s.triples) for s in report.removed_staging] == [(orphan, 1)]
     assert any(orphan in r.getMessage() and "interrupted load" in r.getMessage() for r in caplog.records)
     assert report.ok and _staging(_server_counts(oxigraph_server.query)) == {}
+
+
+def test_a_load_killed_with_the_server_leaves_a_staging_graph_the_next_load_removes(
+        oxigraph_server, default_trig: Path, local: kg.KnowledgeGraph, caplog: pytest.LogCaptureFixture) -> None:
+    """SIGKILL of Oxigraph while a `kg load` process fills its staging graph (the moment is chosen
+    by watching the store): the load ends with one line and exit 1, the target keeps its content,
+    the staging graph survives the restart, and the next load removes it, says so, and leaves none."""
+    relations = local.dataset.graphs.table("relations")
+    old = b'<https://example.org/old> <https://example.org/version> "old" .\n'
+    GraphStore(oxigraph_server.store).put(relations, old)
+    loader = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "load", "--endpoint", oxigraph_server.store, "--data", str(default_trig),
+         "--graph", relations, "--chunk-size", "10", "--retries", "0", "--quiet"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        staging: dict[str, int] = {}
+        while not staging and time.monotonic() < deadline and loader.poll() is None:
+            staging = _staging(_server_counts(oxigraph_server.query))
+        assert staging, "the load never showed a staging graph"
+        oxigraph_server.process.kill()
+        oxigraph_server.process.wait()
+        _, err = loader.communicate(timeout=60)
+    finally:
+        if loader.poll() is None:
+            loader.kill()
+        oxigraph_server.start()
+    assert loader.returncode == 1 and err.startswith("kg load: error: cannot reach") and len(err.splitlines()) == 1, err
+    after_crash = _server_counts(oxigraph_server.query)
+    (orphan,) = _staging(after_crash)
+    assert orphan in staging and after_crash[relations] == 1
+    with caplog.at_level(logging.WARNING, logger="kg.remote"):
+        report = load_dataset(default_trig, endpoint=oxigraph_server.store, graphs=[relations])
+    assert [s.graph for s in report.removed_staging] == [orphan] and report.removed_staging[0].triples >= 10
+    assert any(orphan in r.getMessage() and "interrupted load" in r.getMessage() for r in caplog.records)
+    assert report.ok and _server_counts(oxigraph_server.query) == {relations: local.triple_counts()[relations]}
 
 
 def test_a_staging_graph_in_the_store_at_the_check_fails_the_load(oxigraph_server, default_trig: Path) -> None:
