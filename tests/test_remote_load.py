@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import kg
+import kg.remote.loader
 from kg.cli import main
 from kg.errors import InputError, RemoteError
 from kg.queries import QueryResult
@@ -422,6 +423,27 @@ def test_a_staging_graph_removed_under_a_load_is_never_swapped_in(oxigraph_serve
     with pytest.raises(RemoteError, match="lost its first chunk before the swap"):
         load_dataset(default_trig, endpoint=oxigraph_server.store, graphs=[documents], chunk_size=10)
     assert len(posts) > 1 and _server_quads(oxigraph_server.query) == before
+
+
+def test_a_staging_graph_removed_just_before_the_swap_leaves_the_target_as_it_was(
+        oxigraph_server, default_trig: Path, local: kg.KnowledgeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another load removes this load's staging graph after the first-chunk check and before the
+    swap (the deletion is made on the real server at that moment): the swap checks again in its own
+    transaction, so the target keeps its content (it used to be emptied) and the check fails the load."""
+    documents = local.dataset.graphs.table("documents")
+    GraphStore(oxigraph_server.store).put(documents, b'<https://example.org/old> <https://example.org/v> "old" .\n')
+    before = _server_quads(oxigraph_server.query)
+    real_check = kg.remote.loader._check_first_chunk
+
+    def check_then_lose_the_staging_graph(store: GraphStore, staging: str, *args: object) -> object:
+        answer = real_check(store, staging, *args)  # type: ignore[arg-type]
+        GraphStore(oxigraph_server.store).delete(staging)
+        return answer
+
+    monkeypatch.setattr(kg.remote.loader, "_check_first_chunk", check_then_lose_the_staging_graph)
+    with pytest.raises(LoadCountMismatch, match="on server"):
+        load_dataset(default_trig, endpoint=oxigraph_server.store, graphs=[documents], chunk_size=10)
+    assert _server_quads(oxigraph_server.query) == before
 
 
 # -- the dataset of a remote query -------------------------------------------------------------------

@@ -12,7 +12,7 @@ from kg.errors import InputError, UsageError
 from kg.graphs import DEFAULT_BASE_IRI
 from kg.queries.catalogue import CannedQuery
 from kg.queries.results import QueryResult
-from kg.remote.http import Auth, HttpClient, Role
+from kg.remote.http import Auth, HttpClient
 from kg.remote.loader import load_dataset
 from kg.remote.report import LoadCountMismatch
 from kg.remote.sparql import QueryDataset, list_graphs

@@ -151,7 +151,7 @@ class GraphStore:
         """The graphs on the store that hold triples, those whose IRI starts with ``prefix``."""
         return graph_names(self.query(graphs_query(prefix), what="the list of graphs"))
 
-    def swap(self, staging: str, target: str) -> None:
+    def swap(self, staging: str, target: str, *, sentinel: ox.Triple | None = None) -> None:
         """Replace ``target`` by the content of ``staging`` and drop ``staging``: one update request,
         one transaction.
 
@@ -161,14 +161,19 @@ class GraphStore:
         old triples the new graph lacks and inserts only the new ones, which Virtuoso replays
         right; any SPARQL 1.1 store runs it as one transaction.
 
-        Repeated only while ``staging`` is still there (see :mod:`kg.remote.loader`): run again
-        after ``staging`` is gone, it would empty ``target``.
+        With ``sentinel`` (a triple of the staging graph's first chunk), the delete and the insert
+        happen only if ``staging`` holds it, decided inside the same transaction: a staging graph
+        removed or emptied by another load just before the swap leaves ``target`` as it was,
+        instead of emptying it. Without it, the update is repeated only while ``staging`` is still
+        there (see :mod:`kg.remote.loader`): run again after ``staging`` is gone, it would empty
+        ``target``.
         """
         s, t = ox.NamedNode(staging), ox.NamedNode(target)
+        guard = "" if sentinel is None else f"GRAPH {s} {{ {sentinel.subject} {sentinel.predicate} {sentinel.object} }} "
         self.update(
-            f"DELETE {{ GRAPH {t} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {t} {{ ?s ?p ?o }} "
+            f"DELETE {{ GRAPH {t} {{ ?s ?p ?o }} }} WHERE {{ {guard}GRAPH {t} {{ ?s ?p ?o }} "
             f"FILTER NOT EXISTS {{ GRAPH {s} {{ ?s ?p ?o }} }} }} ;\n"
-            f"INSERT {{ GRAPH {t} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {s} {{ ?s ?p ?o }} "
+            f"INSERT {{ GRAPH {t} {{ ?s ?p ?o }} }} WHERE {{ {guard}GRAPH {s} {{ ?s ?p ?o }} "
             f"FILTER NOT EXISTS {{ GRAPH {t} {{ ?s ?p ?o }} }} }} ;\n"
             f"DROP SILENT GRAPH {s}",
             unless=lambda: not self.has_graph(staging))

@@ -31,7 +31,9 @@ a load removes the staging graph of another one running), and the check after th
 staging graphs still there: any left makes the load fail, since they show in a union default graph.
 Before its swap, a load asks whether a triple of its first chunk is still in its staging graph, so
 that a staging graph removed under it is never swapped in half-filled (which would leave the target
-with half its triples).
+with half its triples), and the swap asks again inside its own transaction: a staging graph removed
+between the question and the swap leaves the target as it was (the check then fails the load)
+instead of emptying it.
 
 A swap whose answer was lost (a timeout after the store committed) must not be sent again: the
 staging graph is gone by then, and the same update would delete the whole target. Before repeating
@@ -235,24 +237,27 @@ def _send_graph(store: GraphStore, dataset: Dataset, graph: str, *, chunk_size: 
         store.put(staging, chunks[0])
         for chunk in chunks[1:]:
             store.post(staging, chunk)
-        _check_first_chunk(store, staging, graph, lines[:chunk_size])
-        store.swap(staging, graph)
+        sentinel = _check_first_chunk(store, staging, graph, lines[:chunk_size])
+        store.swap(staging, graph, sentinel=sentinel)
     except BaseException:
         _discard(store, staging)
         raise
     return GraphLoad(graph, len(lines), chunks=len(chunks), staged=True)
 
 
-def _check_first_chunk(store: GraphStore, staging: str, target: str, first_chunk: list[bytes]) -> None:
-    """Refuse to swap in a staging graph that lost its first chunk (another load removed it)."""
+def _check_first_chunk(store: GraphStore, staging: str, target: str, first_chunk: list[bytes]) -> ox.Triple:
+    """Refuse to swap in a staging graph that lost its first chunk (another load removed it); return
+    the triple asked about, which the swap asks about again in its own transaction."""
     sentinel = next((line for line in first_chunk if b'"' not in line), first_chunk[0])
-    triple = next(iter(ox.parse(sentinel, format=ox.RdfFormat.N_TRIPLES)))
+    quad = next(iter(ox.parse(sentinel, format=ox.RdfFormat.N_TRIPLES)))
+    triple = ox.Triple(quad.subject, quad.predicate, quad.object)
     pattern = f"{triple.subject} {triple.predicate} {triple.object}"
     answer = store.query(f"ASK {{ GRAPH {ox.NamedNode(staging)} {{ {pattern} }} }}", what="staging check")
     if not answer.boolean:
         raise RemoteError(
             f"the staging graph <{staging}> lost its first chunk before the swap (did another kg load remove it?): "
             f"<{target}> was not touched", url=store.endpoints.query)
+    return triple
 
 
 def _discard(store: GraphStore, staging: str) -> None:
