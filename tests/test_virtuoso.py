@@ -17,8 +17,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import pytest
+from abandoned_swap import abandon_swaps
 
 import kg
 import kg.remote.loader
@@ -255,6 +257,20 @@ def test_more_than_21_graphs_in_the_dataset_warns(virtuoso, loaded: LoadReport, 
     with caplog.at_level(logging.WARNING, logger="kg.remote"):
         local.run_query("events", endpoint=virtuoso.base + "/sparql", dataset=dataset)
     assert any("more than 21 graphs" in r.getMessage() for r in caplog.records)
+
+
+def test_a_loader_that_hangs_up_during_its_swap_leaves_the_old_graph_or_the_new_one(virtuoso, credentials: None) -> None:
+    """The loader's swap request, and the client closes the connection after 0.02 s or 0.1 s (a
+    killed loader, a cut connection). Virtuoso 7.2 stops a request between two of its operations
+    when its client has gone and keeps what it did: the swap used to delete in one operation and
+    insert in the next, and left the old graph's common triples alone (every time, on these
+    graphs). Now the target is the old graph or the new one, with the staging graph left for the
+    next load to remove or dropped."""
+    store = GraphStore(virtuoso.base + "/sparql-graph-crud-auth")
+    outcomes = abandon_swaps(store, "https://example.org/abandoned-swap", size=3000, read_timeouts=(0.02, 0.1),
+                             auth=httpx.DigestAuth(*virtuoso.LOADER))
+    assert any(hung_up for hung_up, _, _ in outcomes), outcomes
+    assert all((version, left) in {("old", True), ("new", True), ("new", False)} for _, version, left in outcomes), outcomes
 
 
 # -- a crash ----------------------------------------------------------------------------------------
