@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from abandoned_swap import abandon_swaps
 
 import kg
 import kg.remote.loader
@@ -29,6 +30,7 @@ from kg.remote import (
     QueryDataset,
     load_dataset,
 )
+from kg.remote.sparql import GRAPH_NAMES_PROBE, enumerates_graphs
 
 pytestmark = pytest.mark.server
 
@@ -444,6 +446,29 @@ def test_a_staging_graph_removed_just_before_the_swap_leaves_the_target_as_it_wa
     with pytest.raises(LoadCountMismatch, match="on server"):
         load_dataset(default_trig, endpoint=oxigraph_server.store, graphs=[documents], chunk_size=10)
     assert _server_quads(oxigraph_server.query) == before
+
+
+def test_a_loader_that_hangs_up_during_its_swap_leaves_the_old_graph_or_the_new_one(oxigraph_server) -> None:
+    """The loader's swap request, and the client closes the connection after 0.005 s or 0.02 s
+    while Oxigraph works on 5,000 triples: the target is the old graph or the new one, never a
+    mix (the same test runs on Virtuoso, which stops between a request's operations)."""
+    store = GraphStore(oxigraph_server.store)
+    outcomes = abandon_swaps(store, "https://example.org/abandoned-swap", size=5_000, read_timeouts=(0.005, 0.02))
+    assert any(hung_up for hung_up, _, _ in outcomes), outcomes
+    assert all((version, left) in {("old", True), ("new", True), ("new", False)} for _, version, left in outcomes), outcomes
+
+
+def test_staging_graphs_are_listed_without_reading_every_triple_where_the_store_can(oxigraph_server) -> None:
+    """Oxigraph lists its named graphs for ``GRAPH ?g { }``, so the loader's listing asks each for
+    one triple instead of reading them all; an empty graph is not a staging graph left behind."""
+    store = GraphStore(oxigraph_server.store)
+    full, empty = STAGING_PREFIX + "full", STAGING_PREFIX + "empty"
+    store.put(full, b"<https://example.org/s> <https://example.org/p> <https://example.org/o> .\n")
+    store.put("https://example.org/other", b"<https://example.org/s> <https://example.org/p> <https://example.org/o> .\n")
+    store.update(f"CREATE GRAPH <{empty}>")
+    assert enumerates_graphs(store.query(GRAPH_NAMES_PROBE))
+    assert store.graphs(prefix=STAGING_PREFIX) == [full]
+    assert store.graphs() == sorted([full, "https://example.org/other"])
 
 
 # -- the dataset of a remote query -------------------------------------------------------------------

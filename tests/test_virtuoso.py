@@ -37,6 +37,7 @@ from kg.remote import (
     query_endpoint,
 )
 from kg.remote.compare import row_key
+from kg.remote.sparql import GRAPH_NAMES_PROBE, enumerates_graphs
 
 pytestmark = [pytest.mark.virtuoso, pytest.mark.xdist_group("virtuoso")]
 
@@ -271,6 +272,18 @@ def test_a_loader_that_hangs_up_during_its_swap_leaves_the_old_graph_or_the_new_
                              auth=httpx.DigestAuth(*virtuoso.LOADER))
     assert any(hung_up for hung_up, _, _ in outcomes), outcomes
     assert all((version, left) in {("old", True), ("new", True), ("new", False)} for _, version, left in outcomes), outcomes
+
+
+def test_virtuoso_does_not_list_its_graphs_for_an_empty_graph_pattern(virtuoso, credentials: None) -> None:
+    """Why the listing of staging graphs reads every triple on Virtuoso 7.2: ``GRAPH ?g { }`` gives one
+    row with ``?g`` unbound (the listing still finds the graphs, by the reading query)."""
+    store = GraphStore(virtuoso.base + "/sparql-graph-crud-auth")
+    assert not enumerates_graphs(store.query(GRAPH_NAMES_PROBE))
+    store.put(STAGING_PREFIX + "listed", b"<https://example.org/s> <https://example.org/p> <https://example.org/o> .\n")
+    try:
+        assert store.graphs(prefix=STAGING_PREFIX) == [STAGING_PREFIX + "listed"]
+    finally:
+        store.delete(STAGING_PREFIX + "listed")
 
 
 # -- a crash ----------------------------------------------------------------------------------------

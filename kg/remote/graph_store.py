@@ -11,7 +11,13 @@ from kg.errors import RemoteError, UsageError
 from kg.queries.results import QueryResult
 from kg.remote.endpoints import Endpoints
 from kg.remote.http import Auth, HttpClient, Role
-from kg.remote.sparql import graph_names, graphs_query, run_query
+from kg.remote.sparql import (
+    GRAPH_NAMES_PROBE,
+    enumerates_graphs,
+    graph_names,
+    graphs_query,
+    run_query,
+)
 
 __all__ = ["GraphStore", "swap_update"]
 
@@ -82,6 +88,7 @@ class GraphStore:
     ) -> None:
         self.endpoints = Endpoints.derive(endpoint, query=query_endpoint, update=update_endpoint)
         self._query_derived = query_endpoint is None
+        self._enumerates_graphs: bool | None = None
         self.http = HttpClient(timeout=timeout, retries=retries, backoff=backoff, auth=auth,
                                allow_insecure=allow_insecure)
         for url in (self.endpoints.graph_store, self.endpoints.query, self.endpoints.update):
@@ -170,17 +177,24 @@ class GraphStore:
         return self.count(graph) > 0
 
     def graphs(self, *, prefix: str = "") -> list[str]:
-        """The graphs on the store that hold triples, those whose IRI starts with ``prefix``."""
-        return graph_names(self.query(graphs_query(prefix), what="the list of graphs"))
+        """The graphs on the store that hold triples, those whose IRI starts with ``prefix``.
+
+        Without reading every triple where the store lists its graphs for ``GRAPH ?g { }`` (asked
+        once: :func:`~kg.remote.sparql.enumerates_graphs`); Virtuoso 7.2 does not.
+        """
+        if self._enumerates_graphs is None:
+            self._enumerates_graphs = enumerates_graphs(self.query(GRAPH_NAMES_PROBE, what="the list of graphs"))
+        return graph_names(self.query(graphs_query(prefix, scan=not self._enumerates_graphs),
+                                      what="the list of graphs"))
 
     def swap(self, staging: str, target: str, *, sentinel: ox.Triple | None = None) -> None:
         """Replace ``target`` by the content of ``staging`` and drop ``staging``: one update request.
 
         The request has two operations. The first deletes the target's triples the staging graph
         lacks and inserts the staging graph's triples the target lacks, in one ``DELETE … INSERT …
-        WHERE { {old only} UNION {new only} }``; the second drops the staging graph. Any SPARQL 1.1
-        store runs the request as one transaction, and every state its operations can stop in is
-        whole: Virtuoso 7.2 commits a request's operations one by one and stops between two of them
+        WHERE { {old only} UNION {new only} }``; the second drops the staging graph. Every state the
+        request can stop in is whole, even on a store that does not run it as one transaction:
+        Virtuoso 7.2 commits a request's operations one by one and stops between two of them
         when its client has gone, so a delete and an insert sent as two operations left the target
         with the delete alone (measured: the old graph minus its lost triples, none of the new,
         for as long as we watched). Stopped between these two operations, the target is new and

@@ -12,10 +12,11 @@ Each named graph of the dataset is sent on its own, as N-Triples:
   there, larger graphs go through a staging graph (:data:`VIRTUOSO_ATOMIC_PUT`).
 * A larger graph goes in chunks into a *staging graph* with a fresh, recognisable name
   (``urn:kikg:staging:<UTC time>:<uuid>``): ``PUT`` of the first chunk, ``POST`` (add) of the
-  others. Then one SPARQL Update swaps it into place (:meth:`GraphStore.swap`): it deletes the
-  target's triples the staging graph lacks, inserts the staging graph's triples the target lacks,
-  and drops the staging graph. One update request is one transaction, so readers of the target see
-  the old graph or the new one, never half of it. If a chunk fails, the staging graph is deleted
+  others. Then one SPARQL Update swaps it into place (:meth:`GraphStore.swap`): one operation
+  deletes the target's triples the staging graph lacks and inserts the staging graph's triples the
+  target lacks, a second drops the staging graph, so readers of the target see the old graph or
+  the new one, never half of it, even where a client that hangs up stops the request between its
+  operations (Virtuoso 7.2). If a chunk fails, the staging graph is deleted
   and the target has not been touched. Until the swap, the staging graph is a graph of the store
   like any other: a query of the union of all graphs sees its triples.
 
