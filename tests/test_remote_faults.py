@@ -214,7 +214,7 @@ def test_a_failed_chunk_removes_the_staging_graph_and_never_touches_the_target(s
     data = tmp_path / "g.nq"
     data.write_bytes(b"".join(f'<https://example.org/s{i}> <https://example.org/p> "{i}" <{GRAPH}> .\n'.encode()
                               for i in range(5)))
-    stand_in.script = [200, 201, 400, 204]  # no staging graph left, first chunk in, second refused, the clean-up
+    stand_in.script = [200, 200, 201, 400, 204]  # no staging graph left (two queries), first chunk in, second refused, the clean-up
     with pytest.raises(RemoteError, match="HTTP 400"):
         load_dataset(data, endpoint=f"http://127.0.0.1:{stand_in.port}/store", chunk_size=2, backoff=0.01)
     methods = [(s.method, s.path) for s in stand_in.seen if not s.path.startswith("/query")]

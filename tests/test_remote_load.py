@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 import socket
+import subprocess
+import sys
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -12,8 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from abandoned_swap import abandon_swaps
 
 import kg
+import kg.remote.loader
 from kg.cli import main
 from kg.errors import InputError, RemoteError
 from kg.queries import QueryResult
@@ -25,6 +30,7 @@ from kg.remote import (
     QueryDataset,
     load_dataset,
 )
+from kg.remote.sparql import GRAPH_NAMES_PROBE, enumerates_graphs
 
 pytestmark = pytest.mark.server
 
@@ -343,6 +349,42 @@ def test_a_staging_graph_an_interrupted_load_left_is_removed_by_the_next(oxigrap
     assert report.ok and _staging(_server_counts(oxigraph_server.query)) == {}
 
 
+def test_a_load_killed_with_the_server_leaves_a_staging_graph_the_next_load_removes(
+        oxigraph_server, default_trig: Path, local: kg.KnowledgeGraph, caplog: pytest.LogCaptureFixture) -> None:
+    """SIGKILL of Oxigraph while a `kg load` process fills its staging graph (the moment is chosen
+    by watching the store): the load ends with one line and exit 1, the target keeps its content,
+    the staging graph survives the restart, and the next load removes it, says so, and leaves none."""
+    relations = local.dataset.graphs.table("relations")
+    old = b'<https://example.org/old> <https://example.org/version> "old" .\n'
+    GraphStore(oxigraph_server.store).put(relations, old)
+    loader = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "load", "--endpoint", oxigraph_server.store, "--data", str(default_trig),
+         "--graph", relations, "--chunk-size", "10", "--retries", "0", "--quiet"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        staging: dict[str, int] = {}
+        while not staging and time.monotonic() < deadline and loader.poll() is None:
+            staging = _staging(_server_counts(oxigraph_server.query))
+        assert staging, "the load never showed a staging graph"
+        oxigraph_server.process.kill()
+        oxigraph_server.process.wait()
+        _, err = loader.communicate(timeout=60)
+    finally:
+        if loader.poll() is None:
+            loader.kill()
+        oxigraph_server.start()
+    assert loader.returncode == 1 and err.startswith("kg load: error: cannot reach") and len(err.splitlines()) == 1, err
+    after_crash = _server_counts(oxigraph_server.query)
+    (orphan,) = _staging(after_crash)
+    assert orphan in staging and after_crash[relations] == 1
+    with caplog.at_level(logging.WARNING, logger="kg.remote"):
+        report = load_dataset(default_trig, endpoint=oxigraph_server.store, graphs=[relations])
+    assert [s.graph for s in report.removed_staging] == [orphan] and report.removed_staging[0].triples >= 10
+    assert any(orphan in r.getMessage() and "interrupted load" in r.getMessage() for r in caplog.records)
+    assert report.ok and _server_counts(oxigraph_server.query) == {relations: local.triple_counts()[relations]}
+
+
 def test_a_staging_graph_in_the_store_at_the_check_fails_the_load(oxigraph_server, default_trig: Path) -> None:
     """Another load's staging graph shows in the union default graph: the counts of the loaded graphs
     match, but the store holds more than was sent, and the check says so."""
@@ -383,6 +425,50 @@ def test_a_staging_graph_removed_under_a_load_is_never_swapped_in(oxigraph_serve
     with pytest.raises(RemoteError, match="lost its first chunk before the swap"):
         load_dataset(default_trig, endpoint=oxigraph_server.store, graphs=[documents], chunk_size=10)
     assert len(posts) > 1 and _server_quads(oxigraph_server.query) == before
+
+
+def test_a_staging_graph_removed_just_before_the_swap_leaves_the_target_as_it_was(
+        oxigraph_server, default_trig: Path, local: kg.KnowledgeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another load removes this load's staging graph after the first-chunk check and before the
+    swap (the deletion is made on the real server at that moment): the swap checks again in its own
+    transaction, so the target keeps its content (it used to be emptied) and the check fails the load."""
+    documents = local.dataset.graphs.table("documents")
+    GraphStore(oxigraph_server.store).put(documents, b'<https://example.org/old> <https://example.org/v> "old" .\n')
+    before = _server_quads(oxigraph_server.query)
+    real_check = kg.remote.loader._check_first_chunk
+
+    def check_then_lose_the_staging_graph(store: GraphStore, staging: str, *args: object) -> object:
+        answer = real_check(store, staging, *args)  # type: ignore[arg-type]
+        GraphStore(oxigraph_server.store).delete(staging)
+        return answer
+
+    monkeypatch.setattr(kg.remote.loader, "_check_first_chunk", check_then_lose_the_staging_graph)
+    with pytest.raises(LoadCountMismatch, match="on server"):
+        load_dataset(default_trig, endpoint=oxigraph_server.store, graphs=[documents], chunk_size=10)
+    assert _server_quads(oxigraph_server.query) == before
+
+
+def test_a_loader_that_hangs_up_during_its_swap_leaves_the_old_graph_or_the_new_one(oxigraph_server) -> None:
+    """The loader's swap request, and the client closes the connection after 0.005 s or 0.02 s
+    while Oxigraph works on 5,000 triples: the target is the old graph or the new one, never a
+    mix (the same test runs on Virtuoso, which stops between a request's operations)."""
+    store = GraphStore(oxigraph_server.store)
+    outcomes = abandon_swaps(store, "https://example.org/abandoned-swap", size=5_000, read_timeouts=(0.005, 0.02))
+    assert any(hung_up for hung_up, _, _ in outcomes), outcomes
+    assert all((version, left) in {("old", True), ("new", True), ("new", False)} for _, version, left in outcomes), outcomes
+
+
+def test_staging_graphs_are_listed_without_reading_every_triple_where_the_store_can(oxigraph_server) -> None:
+    """Oxigraph lists its named graphs for ``GRAPH ?g { }``, so the loader's listing asks each for
+    one triple instead of reading them all; an empty graph is not a staging graph left behind."""
+    store = GraphStore(oxigraph_server.store)
+    full, empty = STAGING_PREFIX + "full", STAGING_PREFIX + "empty"
+    store.put(full, b"<https://example.org/s> <https://example.org/p> <https://example.org/o> .\n")
+    store.put("https://example.org/other", b"<https://example.org/s> <https://example.org/p> <https://example.org/o> .\n")
+    store.update(f"CREATE GRAPH <{empty}>")
+    assert enumerates_graphs(store.query(GRAPH_NAMES_PROBE))
+    assert store.graphs(prefix=STAGING_PREFIX) == [full]
+    assert store.graphs() == sorted([full, "https://example.org/other"])
 
 
 # -- the dataset of a remote query -------------------------------------------------------------------

