@@ -234,10 +234,18 @@ class _LosingProxy:
                 self.updates += 1
                 if self.updates == 1:
                     return  # the store has committed; the client never hears of it
-            client.sendall(answer)
+            client.sendall(_closing(answer))
 
     def close(self) -> None:
         self.listener.close()
+
+
+def _closing(answer: bytes) -> bytes:
+    """The answer with ``Connection: close``: the proxy serves one request a connection, so the
+    client must not keep it for the next (a reused, closed connection is reset at random)."""
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = [line for line in head.split(b"\r\n") if not line.lower().startswith(b"connection:")]
+    return b"\r\n".join([*lines, b"Connection: close"]) + b"\r\n\r\n" + body
 
 
 def _read_http_message(sock: socket.socket) -> bytes:
