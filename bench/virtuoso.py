@@ -196,27 +196,31 @@ def run_scale(name: str, *, per_query: float, chunk_size: int) -> dict[str, Any]
     _log(f"{name}: kg load {loaded.get('seconds') or 0:.1f} s ({loaded['status']})")
     oxigraph_dir = folder / "oxigraph"
     shutil.rmtree(oxigraph_dir, ignore_errors=True)
-    if loaded["status"] != "ok":  # a store holding a part of the data: its answers compare nothing
-        _log(f"{name}: canned queries not run: kg load did not finish")
-        server.stop()
-        shutil.rmtree(folder / "db-bulk", ignore_errors=True)
-        shutil.rmtree(folder / "db-kg-load", ignore_errors=True)
-        return {"quads": quads, "bulk": bulk, "kg_load": loaded, "queries": {}, "per_query": per_query}
+    queries: dict[str, Any] = {}
     try:
-        subprocess.run([str(OXIGRAPH), "load", "--location", str(oxigraph_dir), "--file", str(nq)], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        oxigraph = _OxigraphWithLimit(oxigraph_dir, seconds=per_query)
-        oxigraph.start()
-        try:
-            _log(f"{name}: canned queries, Virtuoso and Oxigraph")
-            queries = compare_queries(server.base + "/sparql", oxigraph.query, per_query=per_query)
-        finally:
-            oxigraph.stop()
+        if loaded["status"] == "ok":
+            queries = _compare_with_oxigraph(name, nq, oxigraph_dir, server.base + "/sparql", per_query=per_query)
+        else:  # a store holding a part of the data: its answers compare nothing
+            _log(f"{name}: canned queries not run: kg load did not finish")
     finally:
         server.stop()
     for leftover in ("db-bulk", "db-kg-load", "oxigraph"):
         shutil.rmtree(folder / leftover, ignore_errors=True)
     return {"quads": quads, "bulk": bulk, "kg_load": loaded, "queries": queries, "per_query": per_query}
+
+
+def _compare_with_oxigraph(name: str, nq: Path, oxigraph_dir: Path, virtuoso: str, *,
+                           per_query: float) -> dict[str, Any]:
+    """The canned queries on ``virtuoso`` and on an Oxigraph server over the same file, compared."""
+    subprocess.run([str(OXIGRAPH), "load", "--location", str(oxigraph_dir), "--file", str(nq)], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    oxigraph = _OxigraphWithLimit(oxigraph_dir, seconds=per_query)
+    oxigraph.start()
+    try:
+        _log(f"{name}: canned queries, Virtuoso and Oxigraph")
+        return compare_queries(virtuoso, oxigraph.query, per_query=per_query)
+    finally:
+        oxigraph.stop()
 
 
 class _OxigraphWithLimit(OxigraphServer):
