@@ -49,7 +49,7 @@ from kg.queries import (
 from kg.queries.checks import parameter_warnings
 from kg.queries.guard import SparqlSyntaxError
 from kg.reasoning import ConsistencyReport, check_consistency
-from kg.remote.report import DEFAULT_CHUNK_SIZE, LoadReport
+from kg.remote.report import DEFAULT_CHUNK_SIZE, DEFAULT_PARALLEL, LoadReport
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -391,8 +391,9 @@ class KnowledgeGraph:
     # -- servers ----------------------------------------------------------------------------
 
     def load(self, endpoint: str, *, graphs: Iterable[str] | None = None, query_endpoint: str | None = None,
-             update_endpoint: str | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE, timeout: float = 120.0,
-             retries: int = 3, auth: Auth | None = None, allow_insecure: bool = False) -> LoadReport:
+             update_endpoint: str | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE,
+             parallel: int = DEFAULT_PARALLEL, timeout: float = 120.0, retries: int = 3, auth: Auth | None = None,
+             allow_insecure: bool = False) -> LoadReport:
         """Load the named graphs into a SPARQL 1.1 store, each replacing its earlier content.
 
         A thin call of :func:`kg.remote.load_dataset` (see ``docs/loading.md``): one atomic
@@ -410,6 +411,8 @@ class KnowledgeGraph:
             Where they cannot be derived from ``endpoint``.
         chunk_size
             Graphs larger than this many triples go in chunks through a staging graph.
+        parallel
+            How many graphs are sent at the same time, each on its own connection.
         timeout, retries
             Per request; only timeouts, connection errors and 5xx answers are retried.
         auth
@@ -429,7 +432,7 @@ class KnowledgeGraph:
         from kg.remote.loader import load_dataset
 
         return load_dataset(self.dataset, endpoint=endpoint, graphs=graphs, query_endpoint=query_endpoint,
-                            update_endpoint=update_endpoint, chunk_size=chunk_size, timeout=timeout,
+                            update_endpoint=update_endpoint, chunk_size=chunk_size, parallel=parallel, timeout=timeout,
                             retries=retries, auth=auth or Auth.AUTO, allow_insecure=allow_insecure,
                             base_iri=self.base_iri)
 

@@ -113,19 +113,21 @@ class VirtuosoServer:
     """User name and password of the loading user."""
 
     def __init__(self, directory: Path, *, buffers: int = 20_000, result_set_max_rows: int = 10_000,
-                 query_seconds: int = 120) -> None:
+                 query_seconds: int = 120, after_image_limit: int = 50_000_000) -> None:
         self.directory = directory
         self.sql_port = free_port()
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         directory.mkdir(parents=True, exist_ok=True)
-        ini = self._ini(buffers=buffers, result_set_max_rows=result_set_max_rows, query_seconds=query_seconds)
+        ini = self._ini(buffers=buffers, result_set_max_rows=result_set_max_rows, query_seconds=query_seconds,
+                        after_image_limit=after_image_limit)
         (directory / "virtuoso.ini").write_text(ini, encoding="utf-8")
 
-    def _ini(self, *, buffers: int, result_set_max_rows: int, query_seconds: int) -> str:
+    def _ini(self, *, buffers: int, result_set_max_rows: int, query_seconds: int, after_image_limit: int) -> str:
         # Paths inside the directory and loopback ports. The tests keep a small buffer pool (8 KiB
-        # pages) and the default ResultSetMaxRows (answers cut at 10,000 rows, which the client must
-        # say); the benchmarks give it what their sizes need.
+        # pages), the default ResultSetMaxRows (answers cut at 10,000 rows, which the client must
+        # say) and the default TransactionAfterImageLimit (50 MB); the benchmarks give it what their
+        # sizes need.
         return f"""[Database]
 DatabaseFile = virtuoso.db
 ErrorLogFile = virtuoso.log
@@ -144,6 +146,7 @@ DirsAllowed = ., {self.directory}
 NumberOfBuffers = {buffers}
 MaxDirtyBuffers = {buffers * 3 // 4}
 ThreadsPerQuery = 2
+TransactionAfterImageLimit = {after_image_limit}
 [HTTPServer]
 ServerPort = 127.0.0.1:{self.port}
 ServerRoot = .

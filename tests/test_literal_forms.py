@@ -53,6 +53,36 @@ def test_reading_a_file_names_the_literals_held_in_another_form(data: Path) -> N
     assert "1.5" in {str(v) for v in held}
 
 
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_LINES = [
+    f'<http://example.org/a> <http://example.org/small> "5"^^<{_XSD}byte>',
+    f'<http://example.org/a> <http://example.org/price> "1.50" ^^ <{_XSD}decimal>',  # spaces around ^^ are allowed
+    f'<http://example.org/a> <http://example.org/flag> "1"^^<{_XSD}boolean>',
+    f'<http://example.org/a> <http://example.org/year> "2009"^^<{_XSD}gYear>',
+    '<http://example.org/a> <http://example.org/note> "not typed: 1.50^^decimal"',
+]
+
+
+@pytest.mark.parametrize("name", ["lines.nt", "lines.nq", "with-blank-node.nq", "lines.trig"])
+def test_every_format_and_reading_path_names_the_same_literals(tmp_path: Path, name: str) -> None:
+    """N-Triples and N-Quads are read by the store and only their lines with ``^^`` parsed for the
+    check; a file with blank nodes is read quad by quad (to name them from the file's order); other
+    formats are parsed whole: each finds the same three literals."""
+    graph = "" if name.endswith(".nt") else " <http://example.org/g>"
+    lines = [line + graph + " .\n" for line in _LINES]
+    if name.startswith("with-blank-node"):
+        lines.append(f"_:b <http://example.org/p> \"x\"{graph} .\n")
+    path = tmp_path / name
+    text = "".join(lines)
+    path.write_text(text if not name.endswith(".trig") else "<http://example.org/g> {\n" + text.replace(graph, "") + "}\n",
+                    encoding="utf-8")
+    with pytest.warns(LiteralFormWarning, match="3 typed literals are held in canonical form"):
+        read = kg.read(path)
+    assert read.dataset.rewritten_literals.count == 3
+    assert len(read.dataset) == len(lines)
+    assert "/.well-known/genid/" in read.serialize(kg.RdfFormat.NQUADS).decode() or "blank" not in name
+
+
 def test_canonical_literals_give_no_warning(tmp_path: Path) -> None:
     path = tmp_path / "canonical.ttl"
     path.write_text(_DATA.replace('"5"^^xsd:byte', '"5"^^xsd:integer').replace('"1.50"', '"1.5"')

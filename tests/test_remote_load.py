@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import socket
 import subprocess
 import sys
@@ -107,6 +108,85 @@ def test_chunked_load_gives_the_same_graphs_and_leaves_no_staging_graph(oxigraph
     assert _server_quads(oxigraph_server.query) == _local_quads(local)
 
 
+@pytest.fixture
+def installs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the GraphStore methods a load puts its staging graphs in place with, in order
+    (the real methods run)."""
+    calls: list[str] = []
+    for name in ("fill", "swap"):
+        real = getattr(GraphStore, name)
+
+        def spy(self: GraphStore, *args: object, _real: object = real, _name: str = name, **kwargs: object) -> None:
+            calls.append(_name)
+            _real(self, *args, **kwargs)  # type: ignore[operator]
+
+        monkeypatch.setattr(GraphStore, name, spy)
+    return calls
+
+
+def test_a_chunked_load_fills_an_empty_graph_and_swaps_into_one_that_has_triples(
+        oxigraph_server, default_trig: Path, local: kg.KnowledgeGraph, installs: list[str]) -> None:
+    """A first load adds its staging graph to the empty target (ADD, which Virtuoso runs several times
+    faster than the swap); a later one swaps, and both give the local graph."""
+    documents = local.dataset.graphs.table("documents")
+    GraphStore(oxigraph_server.store).delete(documents)
+    first = load_dataset(default_trig, endpoint=oxigraph_server.store, graphs=[documents], chunk_size=10)
+    assert installs == ["fill"] and first.ok and first.graphs[0].chunks > 1
+    assert _server_counts(oxigraph_server.query)[documents] == local.triple_counts()[documents]
+    GraphStore(oxigraph_server.store).put(documents, b'<https://example.org/old> <https://example.org/v> "old" .\n')
+    again = load_dataset(default_trig, endpoint=oxigraph_server.store, graphs=[documents], chunk_size=10)
+    assert installs == ["fill", "swap"] and again.ok
+    on_server = [q for q in _server_quads(oxigraph_server.query) if q[0] == f"<{documents}>"]
+    assert on_server == [q for q in _local_quads(local) if q[0] == f"<{documents}>"]
+
+
+def test_graphs_go_over_parallel_connections_largest_first(oxigraph_server, default_trig: Path,
+                                                            local: kg.KnowledgeGraph,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    real_put = GraphStore.put
+    puts: list[tuple[str, str]] = []
+
+    def put(self: GraphStore, graph: str, data: bytes, **kwargs: str) -> None:
+        puts.append((threading.current_thread().name, graph))
+        real_put(self, graph, data, **kwargs)
+
+    monkeypatch.setattr(GraphStore, "put", put)
+    report = load_dataset(default_trig, endpoint=oxigraph_server.store, parallel=3)
+    assert report.ok and [g.graph for g in report.graphs] == sorted(local.triple_counts())
+    assert len({thread for thread, _ in puts}) == 3
+    counts = local.triple_counts()
+    first_of_each = {thread: graph for thread, graph in reversed(puts)}  # the first graph each connection sent
+    assert max(counts, key=counts.__getitem__) in first_of_each.values()
+    assert _server_quads(oxigraph_server.query) == _local_quads(local)
+
+
+def test_a_graph_that_fails_stops_the_load_with_its_error(oxigraph_server, default_trig: Path,
+                                                          local: kg.KnowledgeGraph,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A refusal of one graph (injected: the store refuses nothing valid) is the error of the load,
+    and no graph is started after it."""
+    refused = local.dataset.graphs.table("documents")
+    real_put = GraphStore.put
+    started: list[str] = []
+
+    def put(self: GraphStore, graph: str, data: bytes, **kwargs: str) -> None:
+        started.append(graph)
+        if graph == refused:
+            raise RemoteError(f"refused <{graph}>")
+        real_put(self, graph, data, **kwargs)
+
+    monkeypatch.setattr(GraphStore, "put", put)
+    with pytest.raises(RemoteError, match="refused <"):
+        load_dataset(default_trig, endpoint=oxigraph_server.store, parallel=2)
+    # At most the one graph the other connection was sending when the refusal came, started after it.
+    assert len(started) - started.index(refused) <= 2
+
+
+def test_parallel_below_one_is_a_usage_error(oxigraph_server, default_trig: Path) -> None:
+    with pytest.raises(kg.UsageError, match="parallel=0"):
+        load_dataset(default_trig, endpoint=oxigraph_server.store, parallel=0)
+
+
 def test_load_only_chosen_graphs(oxigraph_server, default_trig: Path, local: kg.KnowledgeGraph) -> None:
     documents = local.dataset.graphs.table("documents")
     report = load_dataset(default_trig, endpoint=oxigraph_server.store, graphs=["graph/table/documents"])
@@ -178,9 +258,11 @@ def test_counts_that_differ_fail_the_load(oxigraph_server, default_trig: Path, l
     assert caught.value.exit_code == 1 and "on server" in str(caught.value)
 
 
+@pytest.mark.parametrize("parallel", [1, 2])
 def test_server_stopped_during_a_load(oxigraph_server, default_trig: Path, local: kg.KnowledgeGraph,
-                                      caplog: pytest.LogCaptureFixture) -> None:
-    """Connection errors are retried with backoff, then reported; each graph is in whole or not at all."""
+                                      caplog: pytest.LogCaptureFixture, parallel: int) -> None:
+    """Connection errors are retried with backoff, then reported; each graph is in whole or not at all
+    (with two connections, each retries the graph it was sending)."""
     sent: list[str] = []
 
     def stop_after_first(load: GraphLoad) -> None:
@@ -189,15 +271,17 @@ def test_server_stopped_during_a_load(oxigraph_server, default_trig: Path, local
             oxigraph_server.stop()
 
     with caplog.at_level(logging.WARNING, logger="kg.remote"), pytest.raises(RemoteError) as caught:
-        load_dataset(default_trig, endpoint=oxigraph_server.store, retries=2, backoff=0.01,
+        load_dataset(default_trig, endpoint=oxigraph_server.store, retries=2, backoff=0.01, parallel=parallel,
                      on_graph_sent=stop_after_first)
     message = str(caught.value)
     assert message.startswith(f"cannot reach {oxigraph_server.store}") and "after 3 attempts" in message
-    retries = [r.getMessage() for r in caplog.records if "retry" in r.getMessage()]
-    assert len(retries) == 2 and "retry 1 of 2" in retries[0] and "retry 2 of 2" in retries[1]
+    retries = sorted(re.findall(r"retry (\d) of 2", "\n".join(r.getMessage() for r in caplog.records)))
+    assert retries == ["1"] * parallel + ["2"] * parallel
     oxigraph_server.start()
     counts = local.triple_counts()
-    assert _server_counts(oxigraph_server.query) == {sent[0]: counts[sent[0]]}
+    on_server = _server_counts(oxigraph_server.query)
+    assert sent[0] in on_server and all(n == counts[g] for g, n in on_server.items())
+    assert len(on_server) == 1 or parallel == 2
 
 
 # -- a swap whose answer is lost ---------------------------------------------------------------
@@ -290,6 +374,20 @@ def test_a_swap_whose_answer_was_lost_is_not_sent_again(oxigraph_server, losing_
     assert losing_proxy.updates == 1, "the swap was sent again"
     assert any("went through" in r.getMessage() for r in caplog.records)
     assert _server_counts(oxigraph_server.query) == {documents: local.triple_counts()[documents]}
+
+
+def test_a_fill_whose_answer_was_lost_is_sent_again_harmlessly(oxigraph_server, losing_proxy: _LosingProxy,
+                                                              default_trig: Path, local: kg.KnowledgeGraph) -> None:
+    """The answer to the ADD of a first load is lost after the store committed it: the staging graph is
+    still there, so the ADD goes again, adds nothing more, and the graph is whole and alone."""
+    documents = local.dataset.graphs.table("documents")
+    GraphStore(oxigraph_server.store).delete(documents)
+    proxied = f"http://127.0.0.1:{losing_proxy.port}/store"
+    report = load_dataset(default_trig, endpoint=proxied, graphs=[documents], chunk_size=10, backoff=0.01)
+    assert report.ok and report.graphs[0].chunks > 1 and not report.staging
+    assert losing_proxy.updates == 3, "ADD, ADD again, DROP of the staging graph"
+    assert _server_counts(oxigraph_server.query)[documents] == local.triple_counts()[documents]
+    assert not [g for g in _server_counts(oxigraph_server.query) if g.startswith(STAGING_PREFIX)]
 
 
 # -- remote queries ------------------------------------------------------------------------------
@@ -454,6 +552,25 @@ def test_a_staging_graph_removed_just_before_the_swap_leaves_the_target_as_it_wa
     with pytest.raises(LoadCountMismatch, match="on server"):
         load_dataset(default_trig, endpoint=oxigraph_server.store, graphs=[documents], chunk_size=10)
     assert _server_quads(oxigraph_server.query) == before
+
+
+def test_a_staging_graph_removed_just_before_the_fill_leaves_the_target_empty(
+        oxigraph_server, default_trig: Path, local: kg.KnowledgeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As above, for a first load: the ADD finds nothing to add, the target stays empty, and the count
+    check fails the load."""
+    documents = local.dataset.graphs.table("documents")
+    GraphStore(oxigraph_server.store).delete(documents)
+    real_check = kg.remote.loader._check_first_chunk
+
+    def check_then_lose_the_staging_graph(store: GraphStore, staging: str, *args: object) -> object:
+        answer = real_check(store, staging, *args)  # type: ignore[arg-type]
+        GraphStore(oxigraph_server.store).delete(staging)
+        return answer
+
+    monkeypatch.setattr(kg.remote.loader, "_check_first_chunk", check_then_lose_the_staging_graph)
+    with pytest.raises(LoadCountMismatch, match="on server"):
+        load_dataset(default_trig, endpoint=oxigraph_server.store, graphs=[documents], chunk_size=10)
+    assert documents not in _server_counts(oxigraph_server.query)
 
 
 def test_a_loader_that_hangs_up_during_its_swap_leaves_the_old_graph_or_the_new_one(oxigraph_server) -> None:

@@ -22,10 +22,12 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from abandoned_swap import abandon_swaps
+from servers import VirtuosoServer
 
 import kg
 import kg.remote.loader
 from kg.cli import main
+from kg.dataset import Dataset
 from kg.errors import RemoteError
 from kg.queries import QueryResult
 from kg.remote import (
@@ -38,7 +40,7 @@ from kg.remote import (
     query_endpoint,
 )
 from kg.remote.compare import row_key
-from kg.remote.sparql import GRAPH_NAMES_PROBE, enumerates_graphs
+from kg.remote.sparql import GRAPH_NAMES_PROBE, GRAPHS_GROUPED, enumerates_graphs
 
 pytestmark = [pytest.mark.virtuoso, pytest.mark.xdist_group("virtuoso")]
 
@@ -310,7 +312,88 @@ def test_virtuoso_does_not_list_its_graphs_for_an_empty_graph_pattern(virtuoso, 
         store.delete(STAGING_PREFIX + "listed")
 
 
+# -- a server with small limits -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
+    """A second Virtuoso whose limits a few thousand triples reach: 100 kB of transaction log per
+    transaction (TransactionAfterImageLimit, 50 MB by default) and answers of at most 5 rows."""
+    server = VirtuosoServer(tmp_path_factory.mktemp("small-virtuoso"), result_set_max_rows=5,
+                            after_image_limit=100_000)
+    try:
+        server.start()
+        server.create_loader()
+        yield server
+    finally:
+        server.stop()
+
+
+def _one_graph(graph: str, triples: int) -> Dataset:
+    dataset = Dataset()
+    dataset.add_nquads("".join(f'<https://example.org/s{i}> <https://example.org/p> "value {i}" <{graph}> .\n'
+                               for i in range(triples)).encode())
+    return dataset
+
+
+def test_an_update_over_the_transaction_limit_fails_at_once_and_names_the_setting(
+        small_virtuoso, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The ADD of 5,000 staged triples is over the server's transaction limit (each chunk of 250 is
+    not): Virtuoso's SR325 fails the same way every time, so it is not sent again, and the message
+    says which setting to raise; the target is untouched and the staging graph removed."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("KG_USERNAME", small_virtuoso.LOADER[0])
+    monkeypatch.setenv("KG_PASSWORD", small_virtuoso.LOADER[1])
+    endpoint = small_virtuoso.base + "/sparql-graph-crud-auth"
+    with caplog.at_level(logging.WARNING, logger="kg.remote"), \
+            pytest.raises(RemoteError, match=r"SR325.*not retried: .*raise TransactionAfterImageLimit"):
+        load_dataset(_one_graph("https://example.org/too-large", 5000), endpoint=endpoint, chunk_size=250)
+    assert not [r for r in caplog.records if "retry" in r.getMessage()]
+    store = GraphStore(endpoint)
+    assert store.count("https://example.org/too-large") == 0
+    assert store.graphs(prefix=STAGING_PREFIX) == []
+
+
+def test_graphs_are_listed_by_reading_every_triple_when_the_grouped_list_is_cut(small_virtuoso, monkeypatch: pytest.MonkeyPatch,
+                                                                                 tmp_path: Path) -> None:
+    """More graphs than the 5 rows this server answers: the quick, grouped list of graphs comes back
+    cut short, and the listing falls back to reading every triple."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("KG_USERNAME", small_virtuoso.LOADER[0])
+    monkeypatch.setenv("KG_PASSWORD", small_virtuoso.LOADER[1])
+    store = GraphStore(small_virtuoso.base + "/sparql-graph-crud-auth")
+    graphs = [f"https://example.org/graph-{i}" for i in range(5)] + [STAGING_PREFIX + "listed"]
+    for graph in graphs:
+        store.put(graph, b"<https://example.org/s> <https://example.org/p> <https://example.org/o> .\n")
+    try:
+        with pytest.raises(TruncatedAnswer):
+            store.query(GRAPHS_GROUPED)
+        assert store.graphs(prefix=STAGING_PREFIX) == [STAGING_PREFIX + "listed"]
+    finally:
+        for graph in graphs:
+            store.delete(graph)
+
+
 # -- a crash ----------------------------------------------------------------------------------------
+
+
+def test_a_graph_filled_from_its_staging_graph_survives_a_crash(virtuoso, credentials: None) -> None:
+    """A first chunked load fills the empty target with ADD (not MOVE or COPY, which Virtuoso 7.2 does
+    not replay right after a crash), and Virtuoso is killed at once, before any checkpoint: after the
+    restart the target is whole and the staging graph gone."""
+    target = "https://example.org/filled-then-crashed"
+    store = GraphStore(virtuoso.base + "/sparql-graph-crud-auth")
+    store.delete(target)
+    report = load_dataset(_one_graph(target, 3671), endpoint=virtuoso.base + "/sparql-graph-crud-auth", chunk_size=1000)
+    assert report.ok and report.graphs[0].staged
+    virtuoso.kill()
+    virtuoso.start()
+    store = GraphStore(virtuoso.base + "/sparql-graph-crud-auth")
+    try:
+        assert store.count(target) == 3671
+        assert store.graphs(prefix=STAGING_PREFIX) == []
+    finally:
+        store.delete(target)
 
 
 def test_a_load_killed_with_the_server_leaves_a_staging_graph_the_next_load_removes(

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from kg.remote.loader import load_dataset
     from kg.remote.report import (
         DEFAULT_CHUNK_SIZE,
+        DEFAULT_PARALLEL,
         STAGING_PREFIX,
         GraphLoad,
         LoadCountMismatch,
@@ -38,6 +39,7 @@ _HOMES = {
     "Auth": "http",
     "load_dataset": "loader",
     "DEFAULT_CHUNK_SIZE": "report",
+    "DEFAULT_PARALLEL": "report",
     "STAGING_PREFIX": "report",
     "GraphLoad": "report",
     "LoadCountMismatch": "report",
@@ -52,6 +54,7 @@ _HOMES = {
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
+    "DEFAULT_PARALLEL",
     "STAGING_PREFIX",
     "USER_AGENT",
     "Auth",

@@ -39,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
             update_endpoint=args.update_endpoint,
             graphs=args.graph or None,
             chunk_size=args.chunk_size,
+            parallel=args.parallel,
             timeout=args.timeout,
             retries=args.retries,
             auth=Auth(args.auth),

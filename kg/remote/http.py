@@ -30,7 +30,7 @@ from kg._version import __version__
 from kg.errors import RemoteError, UsageError
 from kg.remote.credentials import Credentials, check_transport
 
-__all__ = ["USER_AGENT", "Answer", "Auth", "HttpClient", "Role", "server_message", "without_query"]
+__all__ = ["USER_AGENT", "Answer", "Auth", "HttpClient", "Role", "lasting_failure", "server_message", "without_query"]
 
 logger = logging.getLogger("kg.remote")
 
@@ -213,7 +213,7 @@ class HttpClient:
         for attempt in range(1, attempts + 1):
             try:
                 answer = self._once(method, url, content, headers or {}, max_bytes=max_bytes, what=what)
-                if answer.status < 500:
+                if answer.status < 500 or lasting_failure(answer):
                     return answer
                 problem = f"HTTP {answer.status} {answer.reason}"
                 if attempt == attempts:
@@ -307,6 +307,8 @@ class HttpClient:
             reason = f"{plain} refused {what} as too large (413): try a smaller --chunk-size"
         elif 300 <= status < 400:
             reason = f"{plain} redirects to {answer.location or '?'} ({status}): give that URL as {role.option}"
+        elif status >= 500 and (hint := lasting_failure(answer)):
+            reason = f"{plain} failed on {what}: HTTP {status} {answer.reason}{said} (not retried: {hint})"
         elif status >= 500:
             attempts = f" (after {self.retries + 1} attempts)" if self.retries else ""
             reason = f"{plain} failed on {what}: HTTP {status} {answer.reason}{said}{attempts}"
@@ -394,6 +396,34 @@ class _Text(html.parser.HTMLParser):
     def handle_data(self, data: str) -> None:
         if not self._hidden:
             self.parts.append(data)
+
+
+_LASTING_FAILURES = {
+    # Virtuoso 7.2: "Virtuoso 40005 Error SR325: Transaction aborted because it's log after image
+    # size went above the limit". The same update fails the same way every time.
+    "SR325": "the update is larger than one transaction may be on this Virtuoso; raise TransactionAfterImageLimit "
+             "in [Parameters] of virtuoso.ini and restart it (see docs/loading.md)",
+}
+# Virtuoso's error lines: "Virtuoso 40005 Error SR325: ..." (SPARQL), "Error 40005 SR325: ..." (Graph Store).
+_VIRTUOSO_ERROR = re.compile(r"\b(?:Virtuoso [0-9A-Z]{5} Error|Error [0-9A-Z]{5}) ([A-Z]{2}\d{3}):")
+
+
+def lasting_failure(answer: Answer) -> str:
+    """What to do, when a ``5xx`` answer names a failure that sending the request again cannot mend
+    (a server limit the request is over); ``""`` for any other answer.
+
+    >>> body = b"Virtuoso 40005 Error SR325: Transaction aborted because it's log after image size went above the limit"
+    >>> lasting_failure(Answer(500, "SPARQL Request Failed", httpx.Headers(), body)).split(";")[0]
+    'the update is larger than one transaction may be on this Virtuoso'
+    >>> lasting_failure(Answer(500, "Request Failed", httpx.Headers(), b"Error 40005 SR325: Transaction aborted")) != ""
+    True
+    >>> lasting_failure(Answer(500, "SPARQL Request Failed", httpx.Headers(), b"Virtuoso 40001 Error SR172: deadlock"))
+    ''
+    """
+    if answer.status < 500:
+        return ""
+    code = _VIRTUOSO_ERROR.search(server_message(answer))
+    return _LASTING_FAILURES.get(code.group(1), "") if code else ""
 
 
 def server_message(answer: Answer, *, limit: int = 300) -> str:

@@ -2,7 +2,8 @@
 
 Strategy
 --------
-Each named graph of the dataset is sent on its own, as N-Triples:
+Each named graph of the dataset is sent on its own, as N-Triples, ``parallel`` graphs at a time
+(each on its own connection, the largest first):
 
 * A graph of at most ``chunk_size`` triples goes in one ``PUT <endpoint>?graph=<IRI>``. The
   protocol defines PUT as "replace the graph": the store parses the body and swaps the content in
@@ -16,9 +17,12 @@ Each named graph of the dataset is sent on its own, as N-Triples:
   deletes the target's triples the staging graph lacks and inserts the staging graph's triples the
   target lacks, a second drops the staging graph, so readers of the target see the old graph or
   the new one, never half of it, even where a client that hangs up stops the request between its
-  operations (Virtuoso 7.2). If a chunk fails, the staging graph is deleted
-  and the target has not been touched. Until the swap, the staging graph is a graph of the store
-  like any other: a query of the union of all graphs sees its triples.
+  operations (Virtuoso 7.2). A target that holds nothing yet (a first load) is filled instead
+  (:meth:`GraphStore.fill`: ``ADD`` of the staging graph, then the drop), which Virtuoso runs 3 to 8
+  times faster. If a chunk fails, the staging graph is deleted and the target has not been
+  touched. Until the swap, the staging graph is a graph of the store like any other: a query of the
+  union of all graphs sees its triples. (Virtuoso 7.2 shows readers a large swap or fill in parts,
+  as it does a large PUT: see docs/loading.md.)
 
 The swap is not ``MOVE GRAPH <staging> TO GRAPH <target>``: Virtuoso 7.2 does not replay a MOVE
 (or a COPY, or a DROP before an INSERT) right after a crash, and came back with 408 of 3,671 triples
@@ -60,6 +64,7 @@ graph left in the store, raises :class:`LoadCountMismatch`.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -76,6 +81,7 @@ from kg.remote.graph_store import GraphStore
 from kg.remote.http import Auth
 from kg.remote.report import (
     DEFAULT_CHUNK_SIZE,
+    DEFAULT_PARALLEL,
     STAGING_PREFIX,
     GraphLoad,
     LoadCountMismatch,
@@ -110,6 +116,7 @@ def load_dataset(
     update_endpoint: str | None = None,
     graphs: Iterable[str] | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    parallel: int = DEFAULT_PARALLEL,
     timeout: float = 120.0,
     retries: int = 3,
     backoff: float = 0.5,
@@ -130,6 +137,8 @@ def load_dataset(
         Load only these named graphs (full IRIs, or relative to ``base_iri``); default all.
     chunk_size
         Graphs with more triples go in chunks of this many through a staging graph.
+    parallel
+        How many graphs are sent at the same time, each on its own connection (largest first).
     base_iri
         The base IRI of the data, for reading a file and resolving relative ``graphs``.
     on_graph_sent
@@ -153,8 +162,14 @@ def load_dataset(
     """
     if chunk_size < 1:
         raise UsageError(f"the chunk size must be at least 1, got {chunk_size}")
-    store = GraphStore(endpoint, query_endpoint=query_endpoint, update_endpoint=update_endpoint, timeout=timeout,
-                       retries=retries, backoff=backoff, auth=auth, allow_insecure=allow_insecure)
+    if parallel < 1:
+        raise UsageError(f"at least one graph is sent at a time, got parallel={parallel}")
+
+    def connect() -> GraphStore:
+        return GraphStore(endpoint, query_endpoint=query_endpoint, update_endpoint=update_endpoint, timeout=timeout,
+                          retries=retries, backoff=backoff, auth=auth, allow_insecure=allow_insecure)
+
+    store = connect()
     try:
         dataset = source if isinstance(source, Dataset) else Dataset.from_file(source, base_iri=base_iri)
         counts = dataset.triple_counts()
@@ -171,13 +186,12 @@ def load_dataset(
                 f"derived from {endpoint}: give --update-endpoint"
             )
         started = time.perf_counter()
-        removed = _remove_staging_graphs(store)
-        sent = []
-        for graph in selected:
-            load = _send_graph(store, dataset, graph, chunk_size=chunk_size)
-            sent.append(load)
-            if on_graph_sent is not None:
-                on_graph_sent(load)
+        removed = _remove_staging_graphs(store)  # the store has answered: is_virtuoso is known
+        one_put = min(chunk_size, VIRTUOSO_ATOMIC_PUT) if store.is_virtuoso else chunk_size
+        largest_first = sorted(selected, key=lambda g: -counts[g])
+        sent = _send_graphs(store, connect, dataset, largest_first, parallel=parallel, chunk_size=chunk_size,
+                            one_put=one_put, on_graph_sent=on_graph_sent)
+        sent.sort(key=lambda load: selected.index(load.graph))
         checked = tuple(_checked(store, dataset, load) for load in sent)
         staging = tuple(StagingGraph(g, store.count(g)) for g in store.graphs(prefix=STAGING_PREFIX))
         report = LoadReport(endpoint, checked, time.perf_counter() - started, staging=staging,
@@ -224,11 +238,64 @@ def _select_graphs(available: list[str], wanted: Iterable[str] | None, *, base: 
     return chosen
 
 
-def _send_graph(store: GraphStore, dataset: Dataset, graph: str, *, chunk_size: int) -> GraphLoad:
+def _send_graphs(store: GraphStore, connect: Callable[[], GraphStore], dataset: Dataset, graphs: list[str], *,
+                 parallel: int, chunk_size: int, one_put: int,
+                 on_graph_sent: Callable[[GraphLoad], None] | None) -> list[GraphLoad]:
+    """Send ``graphs`` over ``parallel`` connections (``store`` and new ones), each taking the next
+    graph when it is done; the loads in the order they finished.
+
+    The first failure stops the others from taking another graph; the graphs they are sending
+    finish (or fail) on their own, and the failure is raised. Interrupted, the loader stops at once;
+    the staging graphs of the graphs in flight are left for the next load to remove.
+    """
+    pending = list(reversed(graphs))
+    sent: list[GraphLoad] = []
+    failures: list[BaseException] = []
+    lock = threading.Lock()
+
+    def work(client: GraphStore) -> None:
+        while True:
+            with lock:
+                if failures or not pending:
+                    return
+                graph = pending.pop()
+            try:
+                load = _send_graph(client, dataset, graph, chunk_size=chunk_size, one_put=one_put)
+            except BaseException as exc:  # noqa: BLE001 - raised again by the caller's thread
+                with lock:
+                    failures.append(exc)
+                return
+            with lock:
+                sent.append(load)
+                if on_graph_sent is not None:
+                    on_graph_sent(load)
+
+    others = [connect() for _ in range(min(parallel, len(graphs)) - 1)]
+    threads = [threading.Thread(target=work, args=(client,), daemon=True, name=f"kg-load-{i}")
+               for i, client in enumerate(others, start=1)]
+    try:
+        for thread in threads:
+            thread.start()
+        work(store)
+        for thread in threads:
+            thread.join()
+    except BaseException:
+        with lock:
+            pending.clear()
+        raise
+    finally:
+        if not any(thread.is_alive() for thread in threads):
+            for client in others:
+                client.close()
+    if failures:
+        raise failures[0]
+    return sent
+
+
+def _send_graph(store: GraphStore, dataset: Dataset, graph: str, *, chunk_size: int, one_put: int) -> GraphLoad:
     data = dataset.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
     assert data is not None  # dump() returns bytes when given no output
     lines = data.splitlines(keepends=True)  # N-Triples: one triple a line
-    one_put = min(chunk_size, VIRTUOSO_ATOMIC_PUT) if store.is_virtuoso else chunk_size
     if len(lines) <= one_put:
         store.put(graph, data)
         return GraphLoad(graph, len(lines))
@@ -239,7 +306,10 @@ def _send_graph(store: GraphStore, dataset: Dataset, graph: str, *, chunk_size: 
         for chunk in chunks[1:]:
             store.post(staging, chunk)
         sentinel = _check_first_chunk(store, staging, graph, lines[:chunk_size])
-        store.swap(staging, graph, sentinel=sentinel)
+        if store.has_graph(graph):
+            store.swap(staging, graph, sentinel=sentinel)
+        else:
+            store.fill(staging, graph)
     except BaseException:
         _discard(store, staging)
         raise

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -40,6 +40,7 @@ __all__ = [
     "TruncatedAnswer",
     "enumerates_graphs",
     "graph_names",
+    "graphs_on",
     "graphs_query",
     "list_graphs",
     "query_endpoint",
@@ -175,9 +176,33 @@ def run_query(client: HttpClient, endpoint: str, text: str, *, dataset: QueryDat
 
 def list_graphs(client: HttpClient, endpoint: str, *, prefix: str = "", role: Role = Role.SPARQL) -> list[str]:
     """The graphs on ``endpoint`` that hold triples, those whose IRI starts with ``prefix``, sorted."""
-    probe = run_query(client, endpoint, GRAPH_NAMES_PROBE, role=role, what="the list of graphs")
-    query = graphs_query(prefix, scan=not enumerates_graphs(probe))
-    return graph_names(run_query(client, endpoint, query, role=role, what="the list of graphs"))
+    def run(text: str) -> QueryResult:
+        return run_query(client, endpoint, text, role=role, what="the list of graphs")
+
+    return graphs_on(run, prefix=prefix, enumerates=enumerates_graphs(run(GRAPH_NAMES_PROBE)))
+
+
+def graphs_on(run: Callable[[str], QueryResult], *, prefix: str, enumerates: bool) -> list[str]:
+    """The graphs that hold triples, those whose IRI starts with ``prefix``, sorted, asked through
+    ``run`` (a function that runs a query on the store).
+
+    Where the store lists its graphs (``enumerates``, :func:`enumerates_graphs`), by the names it
+    lists. Elsewhere by :data:`GRAPHS_GROUPED`, filtered here: Virtuoso 7.2 answers it from its graph
+    index, 0.02 s for a million triples, where the same query with the filter inside (or
+    ``DISTINCT``) reads every triple, 3.7 s (``HAVING``) to 123 s (``DISTINCT``) (measured). An
+    answer cut short (more graphs than the store sends rows) falls back to the filtered scan.
+    """
+    if enumerates:
+        return graph_names(run(graphs_query(prefix, scan=False)))
+    try:
+        names = graph_names(run(GRAPHS_GROUPED))
+    except TruncatedAnswer:
+        return graph_names(run(graphs_query(prefix, scan=True)))
+    return [name for name in names if name.startswith(prefix)]
+
+
+GRAPHS_GROUPED = "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+"""Every graph that holds triples, one row each."""
 
 
 GRAPH_NAMES_PROBE = "SELECT ?g WHERE { GRAPH ?g { } } LIMIT 1"
