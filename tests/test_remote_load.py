@@ -182,9 +182,12 @@ def test_a_graph_that_fails_stops_the_load_with_its_error(oxigraph_server, defau
     assert len(started) - started.index(refused) <= 2
 
 
-def test_parallel_below_one_is_a_usage_error(oxigraph_server, default_trig: Path) -> None:
+def test_parallel_below_one_is_a_usage_error(oxigraph_server, default_trig: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(kg.UsageError, match="parallel=0"):
         load_dataset(default_trig, endpoint=oxigraph_server.store, parallel=0)
+    assert main(["load", "--endpoint", oxigraph_server.store, "--data", str(default_trig), "--parallel", "0"]) == 2
+    assert "parallel=0" in capsys.readouterr().err
 
 
 def test_load_only_chosen_graphs(oxigraph_server, default_trig: Path, local: kg.KnowledgeGraph) -> None:

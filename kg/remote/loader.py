@@ -250,7 +250,7 @@ def _send_graphs(store: GraphStore, connect: Callable[[], GraphStore], dataset: 
     """
     pending = list(reversed(graphs))
     sent: list[GraphLoad] = []
-    failures: list[BaseException] = []
+    failures: list[Exception] = []
     lock = threading.Lock()
 
     def work(client: GraphStore) -> None:
@@ -261,7 +261,7 @@ def _send_graphs(store: GraphStore, connect: Callable[[], GraphStore], dataset: 
                 graph = pending.pop()
             try:
                 load = _send_graph(client, dataset, graph, chunk_size=chunk_size, one_put=one_put)
-            except BaseException as exc:  # noqa: BLE001 - raised again by the caller's thread
+            except Exception as exc:  # noqa: BLE001 - raised again by the caller's thread; an interrupt goes straight up
                 with lock:
                     failures.append(exc)
                 return
