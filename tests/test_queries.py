@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 import kg
@@ -240,3 +241,20 @@ def test_cli_prints_warnings_on_stderr(capsys: pytest.CaptureFixture[str], tmp_p
     assert captured.out.splitlines()[0].startswith("ministry,body")
     assert main(["query", "top-brokers"]) == 0
     assert "the analysis graph <https://w3id.org/kikg/id/graph/analysis> is empty: run `kg build`" in capsys.readouterr().err
+
+
+def test_technologies_by_strategy_reaches_every_class_below_policy() -> None:
+    """technologies-by-strategy spells out three ``rdfs:subClassOf`` steps below kikg:Policy instead of
+    the closure, which Virtuoso 7.2 answers wrongly on some servers (docs/loading.md): the ontology
+    must have no class deeper than that, or the query would miss its members."""
+    from kg._resources import ONTOLOGY_DIR
+
+    ontology = ox.Store()
+    ontology.load(path=str(ONTOLOGY_DIR / "kikg.ttl"), format=ox.RdfFormat.TURTLE)
+    prefixes = "PREFIX kikg: <https://w3id.org/kikg/def#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    every = {r["c"] for r in ontology.query(prefixes + "SELECT ?c WHERE { ?c rdfs:subClassOf* kikg:Policy }")}
+    within = {r["c"] for r in ontology.query(prefixes + "SELECT ?c WHERE { ?c (rdfs:subClassOf?)/(rdfs:subClassOf?)/"
+                                                        "(rdfs:subClassOf?) kikg:Policy }")}
+    assert len(every) > 5 and within == every
+    text = Catalogue.load()["technologies-by-strategy"].text
+    assert "?class3 rdfs:subClassOf ?class2 . ?class2 rdfs:subClassOf ?class1 ." in text
