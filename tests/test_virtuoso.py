@@ -196,7 +196,6 @@ def test_granting_sparql_update_opens_both_anonymous_endpoints_to_writes(virtuos
 # portable") says what was tried. For these the test accepts the local answer or a part of it, never a
 # row the local answer lacks; any other query must give the local answer exactly.
 PLAN_DEPENDENT_LOSSES = {
-    "organisations-by-place": "77 of 137 rows for Korea on some servers (places nested through kikg:country)",
     "strategy-targets": "1 of 3 rows on some servers, seen only under a loaded machine (kikg:partOf* closure)",
 }
 
