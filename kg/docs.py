@@ -14,6 +14,7 @@ True
 from __future__ import annotations
 
 import argparse
+import fcntl
 import logging
 import re
 import sys
@@ -48,12 +49,33 @@ def render_ontology_html(*, ontology_dir: Path = ONTOLOGY_DIR) -> str:
     ontology_publisher = _import_ontpub()
     from pylode import PylodeError
 
-    with _root_logger_kept():
+    with _root_logger_kept(), pylode_cache_lock():
         try:
             document = ontology_publisher(graph)
         except PylodeError as exc:
             raise InputError(f"pyLODE cannot document the ontology: {exc}", file=ontology_dir) from None
         return str(document.make_html())
+
+
+@contextmanager
+def pylode_cache_lock() -> Iterator[None]:
+    """One pyLODE render at a time per installation.
+
+    pyLODE caches its background ontologies as pickles in its own package folder, written in place on
+    first use; a second process that finds the file while the first is still writing it fails with
+    "EOFError: Ran out of input" (seen when two ``kg docs`` ran at once on a fresh install). Where
+    that folder cannot be written, pyLODE writes no cache, and nothing needs a lock.
+    """
+    from pylode import utils
+
+    try:
+        handle = open(utils.RDF_FOLDER / ".kg-docs.lock", "a")  # noqa: SIM115 - closed below
+    except OSError:
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def write_ontology_docs(out_dir: str | Path, *, ontology_dir: Path = ONTOLOGY_DIR) -> list[Path]:

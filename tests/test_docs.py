@@ -90,6 +90,29 @@ def test_make_docs_command_line(tmp_path: Path) -> None:
     assert (tmp_path / "build" / "docs" / DOCS_INDEX).stat().st_size > 10_000
 
 
+def test_kg_docs_waits_for_another_render_of_the_same_installation(tmp_path: Path) -> None:
+    """pyLODE writes its cache into its own folder in place, and a second render that read it half
+    written failed ("EOFError: Ran out of input", two `kg docs` at once on a fresh install): renders
+    take turns. Here the test holds the turn; `kg docs` (about 2 s alone) waits, then finishes."""
+    import fcntl
+
+    from pylode import utils
+
+    kg_command = Path(sys.executable).parent / "kg"
+    with open(utils.RDF_FOLDER / ".kg-docs.lock", "a") as turn:
+        fcntl.flock(turn, fcntl.LOCK_EX)
+        render = subprocess.Popen([str(kg_command), "docs", "--out", "docs"], cwd=tmp_path,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            with pytest.raises(subprocess.TimeoutExpired):
+                render.wait(timeout=6)
+        finally:
+            fcntl.flock(turn, fcntl.LOCK_UN)
+    _, err = render.communicate(timeout=120)
+    assert render.returncode == 0, err
+    assert (tmp_path / "docs" / DOCS_INDEX).is_file()
+
+
 def test_unwritable_output_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
