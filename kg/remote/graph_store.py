@@ -18,7 +18,7 @@ from kg.remote.sparql import (
     run_query,
 )
 
-__all__ = ["GraphStore", "fill_update", "swap_update"]
+__all__ = ["GraphStore", "fill_updates", "swap_update"]
 
 NTRIPLES = "application/n-triples"
 
@@ -45,15 +45,16 @@ def swap_update(staging: str, target: str, *, sentinel: ox.Triple | None = None)
     )
 
 
-def fill_update(staging: str, target: str) -> str:
-    """The SPARQL update of :meth:`GraphStore.fill`: add the staging graph to the (empty) target, then
-    drop it.
+def fill_updates(staging: str, target: str) -> tuple[str, str]:
+    """The two SPARQL updates of :meth:`GraphStore.fill`: add the staging graph to the (empty) target,
+    then drop the staging graph.
 
-    >>> print(fill_update("urn:s", "urn:t"))
-    ADD GRAPH <urn:s> TO GRAPH <urn:t> ;
+    >>> print(*fill_updates("urn:s", "urn:t"), sep="\\n")
+    ADD GRAPH <urn:s> TO GRAPH <urn:t>
     DROP SILENT GRAPH <urn:s>
     """
-    return f"ADD GRAPH {ox.NamedNode(staging)} TO GRAPH {ox.NamedNode(target)} ;\nDROP SILENT GRAPH {ox.NamedNode(staging)}"
+    return (f"ADD GRAPH {ox.NamedNode(staging)} TO GRAPH {ox.NamedNode(target)}",
+            f"DROP SILENT GRAPH {ox.NamedNode(staging)}")
 
 
 class GraphStore:
@@ -226,8 +227,11 @@ class GraphStore:
         self.update(swap_update(staging, target, sentinel=sentinel), unless=lambda: not self.has_graph(staging))
 
     def fill(self, staging: str, target: str) -> None:
-        """Put the content of ``staging`` into the empty graph ``target`` and drop ``staging``: one
-        update request, ``ADD`` then ``DROP`` (:func:`fill_update`).
+        """Put the content of ``staging`` into the empty graph ``target`` and drop ``staging``: two
+        update requests, ``ADD`` then ``DROP`` (:func:`fill_updates`). (As the two operations of one
+        request, Virtuoso 7.2 took 20.5 s for 577,510 triples where the two requests took 10.7 s;
+        a load stopped between them leaves the target whole and the staging graph, which the next
+        load removes.)
 
         For a target that holds nothing, this does what :meth:`swap` does at a fraction of the cost
         on Virtuoso 7.2, which runs ``ADD`` as one copy inside the store (577,510 triples: 4.7 s,
@@ -238,7 +242,7 @@ class GraphStore:
         ``target`` is empty just before: a writer that fills it in between would see its triples
         kept beside the new ones.
         """
-        add, drop = fill_update(staging, target).split(" ;\n")
+        add, drop = fill_updates(staging, target)
         self.update(add, unless=lambda: not self.has_graph(staging))
         self.update(drop)
 
