@@ -16,13 +16,8 @@ import kg
 def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
     """One real Virtuoso for the session (its tests share an xdist group, so one worker runs them
     all), with the loading user created; stopped at the end."""
-    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso"))
-    try:
-        server.start()
-        server.create_loader()
+    with VirtuosoServer(tmp_path_factory.mktemp("virtuoso")).serving() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ over stores in directories of their own, started and stopped by whoever uses the
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import shutil
 import signal
@@ -10,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 __all__ = ["OxigraphServer", "VirtuosoServer", "free_port", "stop_process", "wait_until_answering"]
@@ -199,3 +201,13 @@ MaxQueryExecutionTime = {query_seconds}
     def stop(self) -> None:
         """Stop the server; idempotent."""
         stop_process(self.process, timeout=30)
+
+    @contextlib.contextmanager
+    def serving(self) -> Iterator[VirtuosoServer]:
+        """Started with the loading user created, stopped on leaving."""
+        try:
+            self.start()
+            self.create_loader()
+            yield self
+        finally:
+            self.stop()

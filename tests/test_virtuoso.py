@@ -46,12 +46,17 @@ pytestmark = [pytest.mark.virtuoso, pytest.mark.xdist_group("virtuoso")]
 
 
 
+def _as_loader(monkeypatch: pytest.MonkeyPatch, home: Path, server: VirtuosoServer) -> None:
+    """The loading user of ``server`` in KG_USERNAME/KG_PASSWORD, and a home without ~/.netrc."""
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("KG_USERNAME", server.LOADER[0])
+    monkeypatch.setenv("KG_PASSWORD", server.LOADER[1])
+
+
 @pytest.fixture
 def credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, virtuoso) -> None:
     """The loading user in KG_USERNAME/KG_PASSWORD, and a home without ~/.netrc."""
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("KG_USERNAME", virtuoso.LOADER[0])
-    monkeypatch.setenv("KG_PASSWORD", virtuoso.LOADER[1])
+    _as_loader(monkeypatch, tmp_path, virtuoso)
 
 
 @pytest.fixture
@@ -71,9 +76,7 @@ def local(default_trig: Path) -> kg.KnowledgeGraph:
 def loaded(virtuoso, default_trig: Path, tmp_path_factory: pytest.TempPathFactory) -> LoadReport:
     """The knowledge graph, loaded once for the module through the authenticated endpoint."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
-        patch.setenv("KG_USERNAME", virtuoso.LOADER[0])
-        patch.setenv("KG_PASSWORD", virtuoso.LOADER[1])
+        _as_loader(patch, tmp_path_factory.mktemp("home"), virtuoso)
         return load_dataset(default_trig, endpoint=virtuoso.base + "/sparql-graph-crud-auth")
 
 
@@ -318,14 +321,15 @@ def test_virtuoso_does_not_list_its_graphs_for_an_empty_graph_pattern(virtuoso, 
 def small_virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
     """A second Virtuoso whose limits a few thousand triples reach: 100 kB of transaction log per
     transaction (TransactionAfterImageLimit, 50 MB by default) and answers of at most 5 rows."""
-    server = VirtuosoServer(tmp_path_factory.mktemp("small-virtuoso"), result_set_max_rows=5,
-                            after_image_limit=100_000)
-    try:
-        server.start()
-        server.create_loader()
+    with VirtuosoServer(tmp_path_factory.mktemp("small-virtuoso"), result_set_max_rows=5,
+                        after_image_limit=100_000).serving() as server:
         yield server
-    finally:
-        server.stop()
+
+
+@pytest.fixture
+def small_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, small_virtuoso: VirtuosoServer) -> None:
+    """As ``credentials``, for the small server."""
+    _as_loader(monkeypatch, tmp_path, small_virtuoso)
 
 
 def _one_graph(graph: str, triples: int) -> Dataset:
@@ -336,13 +340,10 @@ def _one_graph(graph: str, triples: int) -> Dataset:
 
 
 def test_an_update_over_the_transaction_limit_fails_at_once_and_names_the_setting(
-        small_virtuoso, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+        small_virtuoso, small_credentials: None, caplog: pytest.LogCaptureFixture) -> None:
     """The ADD of 5,000 staged triples is over the server's transaction limit (each chunk of 250 is
     not): Virtuoso's SR325 fails the same way every time, so it is not sent again, and the message
     says which setting to raise; the target is untouched and the staging graph removed."""
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("KG_USERNAME", small_virtuoso.LOADER[0])
-    monkeypatch.setenv("KG_PASSWORD", small_virtuoso.LOADER[1])
     endpoint = small_virtuoso.base + "/sparql-graph-crud-auth"
     with caplog.at_level(logging.WARNING, logger="kg.remote"), \
             pytest.raises(RemoteError, match=r"SR325.*not retried: .*raise TransactionAfterImageLimit"):
@@ -353,13 +354,10 @@ def test_an_update_over_the_transaction_limit_fails_at_once_and_names_the_settin
     assert store.graphs(prefix=STAGING_PREFIX) == []
 
 
-def test_graphs_are_listed_by_reading_every_triple_when_the_grouped_list_is_cut(small_virtuoso, monkeypatch: pytest.MonkeyPatch,
-                                                                                 tmp_path: Path) -> None:
+def test_graphs_are_listed_by_reading_every_triple_when_the_grouped_list_is_cut(small_virtuoso,
+                                                                                 small_credentials: None) -> None:
     """More graphs than the 5 rows this server answers: the quick, grouped list of graphs comes back
     cut short, and the listing falls back to reading every triple."""
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("KG_USERNAME", small_virtuoso.LOADER[0])
-    monkeypatch.setenv("KG_PASSWORD", small_virtuoso.LOADER[1])
     store = GraphStore(small_virtuoso.base + "/sparql-graph-crud-auth")
     graphs = [f"https://example.org/graph-{i}" for i in range(5)] + [STAGING_PREFIX + "listed"]
     for graph in graphs:
