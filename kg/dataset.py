@@ -39,8 +39,8 @@ from kg.errors import InputError, LiteralFormWarning
 from kg.graphs import DEFAULT_BASE_IRI, GraphNames
 from kg.vocabularies import PREFIXES
 
-__all__ = ["RUN_BYTES", "Dataset", "RdfFormat", "deterministic_turtle", "iter_rdf_file", "parse_rdf_file", "select",
-           "skolemize"]
+__all__ = ["PART_STATEMENTS", "RUN_BYTES", "Dataset", "RdfFormat", "RewrittenLiterals", "deterministic_turtle", "iter_rdf_file",
+           "parse_rdf_file", "read_in_parts", "select", "skolemize"]
 
 
 class RdfFormat(enum.Enum):
@@ -254,14 +254,17 @@ def _readable(path: Path, format: RdfFormat | None) -> RdfFormat:
 
 
 @contextlib.contextmanager
-def _input_errors(path: Path) -> Iterator[None]:
-    """Oxigraph's syntax errors and unreadable files as :class:`InputError`, with line and column."""
+def _input_errors(path: Path, *, first_line: int = 1) -> Iterator[None]:
+    """Oxigraph's syntax errors and unreadable files as :class:`InputError`, with line and column
+    (counted in the file when what was parsed starts at its line ``first_line``)."""
     try:
         yield
     except SyntaxError as exc:
         message = str(exc.msg if hasattr(exc, "msg") and exc.msg else exc).splitlines()[0] or "syntax error"
         message = _POSITION.sub("", message)
-        raise InputError(message, file=path, line=getattr(exc, "lineno", None), column=getattr(exc, "offset", None)) from None
+        line = getattr(exc, "lineno", None)
+        raise InputError(message, file=path, line=None if line is None else line + first_line - 1,
+                         column=getattr(exc, "offset", None)) from None
     except OSError as exc:
         raise InputError(exc.strerror or "cannot read the file", file=path) from None
 
@@ -286,6 +289,104 @@ def _typed_literal_quads(path: Path, format: RdfFormat) -> Iterator[list[ox.Quad
     quads = iter_rdf_file(path, format=format)
     while batch := list(itertools.islice(quads, 50_000)):
         yield batch
+
+
+PART_STATEMENTS = 200_000
+"""Statements :func:`read_in_parts` holds at a time."""
+
+
+def read_in_parts(path: str | Path, *, base_iri: str = DEFAULT_BASE_IRI, part: int = PART_STATEMENTS,
+                  rewritten: RewrittenLiterals | None = None) -> Iterator[tuple[str, list[bytes]]]:
+    """Read a dataset file a part at a time, each part as the triples of each of its graphs.
+
+    For each part of ``part`` statements, in the file's order, come ``(graph, lines)`` pairs: a
+    graph's IRI (``""`` for the default graph) and its triples as N-Triples lines, in the form an
+    Oxigraph store holds them (what :meth:`Dataset.from_file` gives), each once in the part. A triple
+    the file repeats may come again in a later part: the caller removes repeats. Memory holds one
+    part, not the file. N-Triples and N-Quads are cut at line ends and parsed by Oxigraph without
+    Python in between; other formats come quad by quad. Blank nodes are skolemised as
+    :meth:`Dataset.from_file` does, from the quads that hold one: those wait for the end of the
+    file, and come last. Typed literals the store holds in another form are counted in
+    ``rewritten``.
+
+    Raises
+    ------
+    InputError
+        For an unreadable file or a syntax error, with line and column where the parser gives them
+        (when the part with the error comes; the earlier parts have come by then).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     file = Path(folder) / "two.nq"
+    ...     _ = file.write_bytes(b'<http://e/a> <http://e/p> "1.50"^^<http://www.w3.org/2001/XMLSchema#decimal> <http://e/g> .\\n'
+    ...                          b'<http://e/a> <http://e/p> _:x <http://e/h> .\\n')
+    ...     for graph, lines in read_in_parts(file, base_iri="http://e/"):
+    ...         print(graph, lines[0].decode().split()[2])
+    http://e/g "1.5"^^<http://www.w3.org/2001/XMLSchema#decimal>
+    http://e/h <http://e/.well-known/genid/c8f978174e92c7a7-c14n0>
+    """
+    path = Path(path)
+    format = _readable(path, None)
+    rewritten = rewritten if rewritten is not None else RewrittenLiterals()
+    blank: list[ox.Quad] = []
+    if format in (RdfFormat.NTRIPLES, RdfFormat.NQUADS):
+        stores = _stores_of_lines(path, format, part=part, blank=blank, rewritten=rewritten)
+    else:
+        stores = _stores_of_quads(path, format, part=part, blank=blank, rewritten=rewritten)
+    for store in stores:
+        yield from _lines_by_graph(store)
+    if blank:
+        store = ox.Store()
+        store.extend(skolemize(blank, base=base_iri))
+        yield from _lines_by_graph(store)
+
+
+def _stores_of_lines(path: Path, format: RdfFormat, *, part: int, blank: list[ox.Quad],
+                     rewritten: RewrittenLiterals) -> Iterator[ox.Store]:
+    """N-Triples or N-Quads, ``part`` lines at a time (a statement is one line), each in a store."""
+    base = path.resolve().as_uri()
+    first_line = 1
+    with _input_errors(path), path.open("rb") as file:
+        while lines := list(itertools.islice(file, part)):
+            store = ox.Store()
+            data = b"".join(lines)
+            with _input_errors(path, first_line=first_line):
+                if b"_:" in data:  # no blank node without it; with it, the parser decides
+                    quads = list(ox.parse(data, format=format.oxigraph, base_iri=base))
+                    blank.extend(q for q in quads if _has_blank_node(q))
+                    rewritten.check(quads)
+                    store.extend(q for q in quads if not _has_blank_node(q))
+                else:
+                    store.load(data, format=format.oxigraph, base_iri=base)
+                    # A typed literal needs the ^^ token, which no IRI and no other token holds.
+                    rewritten.check(ox.parse(b"".join(line for line in lines if b"^^" in line),
+                                             format=format.oxigraph, base_iri=base))
+            first_line += len(lines)
+            yield store
+
+
+def _stores_of_quads(path: Path, format: RdfFormat, *, part: int, blank: list[ox.Quad],
+                     rewritten: RewrittenLiterals) -> Iterator[ox.Store]:
+    """Any other format, ``part`` quads at a time, each in a store."""
+    quads = iter_rdf_file(path, format=format)
+    while batch := list(itertools.islice(quads, part)):
+        rewritten.check(batch)
+        store = ox.Store()
+        store.extend(q for q in batch if not _has_blank_node(q))
+        blank.extend(q for q in batch if _has_blank_node(q))
+        yield store
+
+
+def _lines_by_graph(store: ox.Store) -> Iterator[tuple[str, list[bytes]]]:
+    graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = sorted(store.named_graphs(), key=str)
+    graphs.append(ox.DefaultGraph())
+    for graph in graphs:
+        data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+        assert data is not None  # dump() returns bytes when given no output
+        if data:
+            yield ("" if isinstance(graph, ox.DefaultGraph) else graph.value), data.splitlines(keepends=True)
 
 
 def parse_rdf_file(path: str | Path, *, format: RdfFormat | None = None) -> list[ox.Quad]:

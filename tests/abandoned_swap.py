@@ -76,7 +76,7 @@ def abandon_swaps(store: GraphStore, target: str, *, size: int, read_timeouts: t
                 store.put(target, old)
                 store.put(staging, new)
                 try:
-                    client.post(store.endpoints.update, data={"update": swap_update(staging, target, sentinel=sentinel)},
+                    client.post(store.endpoints.update, data={"update": swap_update(staging, target, sentinels=[sentinel])},
                                 timeout=httpx.Timeout(30, read=read_timeout)).raise_for_status()
                     hung_up = False
                 except httpx.ReadTimeout:

@@ -216,10 +216,10 @@ def test_a_failed_chunk_removes_the_staging_graph_and_never_touches_the_target(s
                               for i in range(5)))
     stand_in.script = [200, 200, 201, 400, 204]  # no staging graph left (two queries), first chunk in, second refused, the clean-up
     with pytest.raises(RemoteError, match="HTTP 400"):
-        load_dataset(data, endpoint=f"http://127.0.0.1:{stand_in.port}/store", chunk_size=2, backoff=0.01)
+        load_dataset(data, endpoint=f"http://127.0.0.1:{stand_in.port}/store", chunk_size=2, backoff=0.01, parallel=1)
     methods = [(s.method, s.path) for s in stand_in.seen if not s.path.startswith("/query")]
     staging = methods[0][1]
-    assert methods[0][0] == "PUT" and "urn%3Akikg%3Astaging%3A" in staging
+    assert methods[0][0] == "POST" and "urn%3Akikg%3Astaging%3A" in staging
     assert methods[1] == ("POST", staging) and methods[2] == ("DELETE", staging)
     assert not any("example.org%2Fgraph" in path for _, path in methods), "the target graph was touched"
 

@@ -20,8 +20,9 @@ from abandoned_swap import abandon_swaps
 
 import kg
 import kg.remote.loader
+import kg.remote.parts
 from kg.cli import main
-from kg.errors import InputError, RemoteError
+from kg.errors import InputError, LiteralFormWarning, RemoteError
 from kg.queries import QueryResult
 from kg.remote import (
     STAGING_PREFIX,
@@ -531,7 +532,7 @@ def test_a_staging_graph_removed_under_a_load_is_never_swapped_in(oxigraph_serve
             self.delete(graph)
 
     monkeypatch.setattr(GraphStore, "post", post_then_lose_the_staging_graph)
-    with pytest.raises(RemoteError, match="lost its first chunk before the swap"):
+    with pytest.raises(RemoteError, match="lost a chunk before the swap"):
         load_dataset(default_trig, endpoint=oxigraph_server.store, graphs=[documents], chunk_size=10)
     assert len(posts) > 1 and _server_quads(oxigraph_server.query) == before
 
@@ -548,14 +549,14 @@ def test_a_staging_graph_removed_just_before_it_is_put_in_place_leaves_the_targe
     if old:
         GraphStore(oxigraph_server.store).put(documents, b'<https://example.org/old> <https://example.org/v> "old" .\n')
     before = _server_quads(oxigraph_server.query)
-    real_check = kg.remote.loader._check_first_chunk
+    real_check = kg.remote.loader._check_chunks
 
     def check_then_lose_the_staging_graph(store: GraphStore, staging: str, *args: object) -> object:
         answer = real_check(store, staging, *args)  # type: ignore[arg-type]
         GraphStore(oxigraph_server.store).delete(staging)
         return answer
 
-    monkeypatch.setattr(kg.remote.loader, "_check_first_chunk", check_then_lose_the_staging_graph)
+    monkeypatch.setattr(kg.remote.loader, "_check_chunks", check_then_lose_the_staging_graph)
     with pytest.raises(LoadCountMismatch, match="on server"):
         load_dataset(default_trig, endpoint=oxigraph_server.store, graphs=[documents], chunk_size=10)
     assert _server_quads(oxigraph_server.query) == before
@@ -619,3 +620,102 @@ def test_default_and_named_graphs_go_to_the_endpoint(plain_oxigraph, local: kg.K
 def test_kg_graphs_with_nothing_loaded_is_a_usage_error(oxigraph_server, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["query", "documents", "--endpoint", oxigraph_server.query, "--kg-graphs"])
     assert code == 2 and "has no graph under https://w3id.org/kikg/id/graph/" in capsys.readouterr().err
+
+
+# -- a file read in parts while its first chunks are sent ----------------------------------------
+
+EX = "https://example.org/"
+
+
+def _nquads(graph: str, start: int, stop: int, *, predicate: str = "p") -> list[str]:
+    return [f'<{EX}s{i}> <{EX}{predicate}> "{i}" <{EX}{graph}> .\n' for i in range(start, stop)]
+
+
+@pytest.fixture
+def small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files are read 10 statements at a time."""
+    monkeypatch.setattr(kg.remote.parts, "PART_STATEMENTS", 10)
+
+
+def test_the_first_chunks_go_while_the_file_is_read_and_memory_holds_a_few(
+        oxigraph_server, tmp_path: Path, small_parts: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parts of 10 lines, chunks of 10 triples, 2 connections: chunks are in the store before the
+    last part is read; the chunks read and not yet taken by the store never exceed what the queue
+    and the connections hold; the chunks of the one graph go over both connections."""
+    data = tmp_path / "big.nq"
+    data.write_text("".join(_nquads("big", 0, 500) + _nquads("small", 0, 5)), encoding="utf-8")
+    events: list[str] = []
+    lock = threading.Lock()
+    real_read, real_post = kg.remote.parts.read_in_parts, GraphStore.post
+    threads: set[str] = set()
+
+    def read(*args: object, **kwargs: object) -> Iterator[tuple[str, list[bytes]]]:
+        for graph, lines in real_read(*args, **kwargs):  # type: ignore[arg-type]
+            with lock:
+                events.append("read")
+            yield graph, lines
+
+    def post(self: GraphStore, graph: str, body: bytes, **kwargs: str) -> None:
+        real_post(self, graph, body, **kwargs)
+        with lock:
+            events.append("posted")
+            threads.add(threading.current_thread().name)
+
+    monkeypatch.setattr(kg.remote.parts, "read_in_parts", read)
+    monkeypatch.setattr(GraphStore, "post", post)
+    report = load_dataset(data, endpoint=oxigraph_server.store, chunk_size=10, parallel=2)
+    assert report.ok and [(g.graph, g.sent, g.chunks) for g in report.graphs] == [(EX + "big", 500, 50), (EX + "small", 5, 1)]
+    last_read = len(events) - 1 - events[::-1].index("read")
+    assert "posted" in events[:last_read], "nothing was sent before the file was read to its end"
+    waiting = max(events[: i + 1].count("read") - events[: i + 1].count("posted") for i in range(len(events)))
+    assert waiting <= 2 + 2 + 2, f"{waiting} chunks held at once"  # queued, on the connections, in the reader
+    assert len(threads) == 2
+
+
+def test_a_triple_the_file_repeats_in_another_part_is_sent_once(oxigraph_server, tmp_path: Path,
+                                                                small_parts: None) -> None:
+    data = tmp_path / "repeats.nq"
+    lines = _nquads("g", 0, 30)
+    data.write_text("".join(lines + lines[:15] + lines[5:8]), encoding="utf-8")
+    report = load_dataset(data, endpoint=oxigraph_server.store, chunk_size=7)
+    assert report.ok and report.graphs[0].sent == report.graphs[0].on_server == 30
+
+
+@pytest.mark.parametrize("fault", ["syntax", "default graph"])
+def test_a_fault_in_a_later_part_leaves_every_graph_as_it_was(oxigraph_server, tmp_path: Path, small_parts: None,
+                                                              fault: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The file's line 57 is bad after chunks have gone to a staging graph: one line naming the
+    file and line (a syntax error), exit 2, the target as it was and no staging graph left."""
+    GraphStore(oxigraph_server.store).put(EX + "g", f'<{EX}old> <{EX}p> "old" .\n'.encode())
+    before = _server_quads(oxigraph_server.query)
+    lines = _nquads("g", 0, 80)
+    lines[56] = f'<{EX}bad> <{EX}p> "unterminated <{EX}g> .\n' if fault == "syntax" else f'<{EX}s> <{EX}p> "x" .\n'
+    data = tmp_path / "late.nq"
+    data.write_text("".join(lines), encoding="utf-8")
+    code = main(["load", "--endpoint", oxigraph_server.store, "--data", str(data), "--chunk-size", "10"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and str(data) in err, err
+    assert ("line 57" in err) if fault == "syntax" else ("default graph" in err)
+    assert _server_quads(oxigraph_server.query) == before
+
+
+def test_a_file_in_parts_gives_what_the_whole_file_gives(oxigraph_server, tmp_path: Path, default_trig: Path,
+                                                         local: kg.KnowledgeGraph, small_parts: None) -> None:
+    """N-Quads with blank nodes over many parts, and TriG: the server ends with the quads of
+    Dataset.from_file (blank nodes skolemised the same way)."""
+    nquads = tmp_path / "kg.nq"
+    local.dataset.write(nquads, kg.RdfFormat.NQUADS)
+    blank = "".join(f'_:b{i} <{EX}p> "{i}" <{EX}blank> .\n<{EX}s> <{EX}q> _:b{i} <{EX}blank> .\n' for i in range(12))
+    nquads.write_text(nquads.read_text(encoding="utf-8") + blank, encoding="utf-8")
+    for data in (nquads, default_trig):
+        report = load_dataset(data, endpoint=oxigraph_server.store, chunk_size=1000)
+        assert report.ok
+        assert _server_quads(oxigraph_server.query) == _local_quads(kg.read(data))
+        GraphStore(oxigraph_server.store).delete(EX + "blank")
+
+
+def test_a_decimal_in_another_form_is_named_by_a_file_load(oxigraph_server, tmp_path: Path) -> None:
+    data = tmp_path / "decimal.nq"
+    data.write_text(f'<{EX}s> <{EX}p> "1.50"^^<http://www.w3.org/2001/XMLSchema#decimal> <{EX}g> .\n', encoding="utf-8")
+    with pytest.warns(LiteralFormWarning, match=r'"1.50"\^\^xsd:decimal as "1.5"\^\^xsd:decimal'):
+        assert load_dataset(data, endpoint=oxigraph_server.store).ok

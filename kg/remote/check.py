@@ -11,13 +11,13 @@ a ``VALUES`` block), and every pair where it holds fewer objects than were sent 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from kg.dataset import Dataset
 from kg.queries.results import Term
 from kg.remote.graph_store import GraphStore
+from kg.remote.parts import Triple
 from kg.remote.report import MergedValues
 from kg.vocabularies import RDF, XSD
 
@@ -30,9 +30,10 @@ _BATCH = 200
 Pair = tuple[ox.NamedNode, ox.NamedNode]
 
 
-def merged_values(store: GraphStore, dataset: Dataset, graph: str) -> tuple[MergedValues, ...]:
-    """The groups of triples of ``graph`` the store holds as fewer triples than were sent."""
-    candidates = _candidates(dataset, graph)
+def merged_values(store: GraphStore, graph: str, sent: Iterable[Triple]) -> tuple[MergedValues, ...]:
+    """The groups of triples of ``graph`` the store holds as fewer triples than were sent (``sent``:
+    the triples of the graph, at least those whose object is a typed literal)."""
+    candidates = _candidates(sent)
     merged = []
     pairs = sorted(candidates, key=lambda pair: (pair[0].value, pair[1].value))
     for start in range(0, len(pairs), _BATCH):
@@ -47,10 +48,10 @@ def merged_values(store: GraphStore, dataset: Dataset, graph: str) -> tuple[Merg
             if subject is not None and predicate is not None and obj is not None:
                 held[(subject, predicate)].append(obj)
         for s, p in batch:
-            sent = sorted(str(o) for o in candidates[(s, p)])
+            objects = sorted(str(o) for o in candidates[(s, p)])
             there = sorted(held.get((str(s), str(p)), []))
-            if len(there) < len(sent):
-                merged.append(MergedValues(str(s), str(p), tuple(sent), tuple(there)))
+            if len(there) < len(objects):
+                merged.append(MergedValues(str(s), str(p), tuple(objects), tuple(there)))
     return tuple(merged)
 
 
@@ -61,16 +62,9 @@ def _term(variables: list[str], row: list[Term | None], name: str) -> str | None
     return None if term is None else str(term)
 
 
-def _candidates(dataset: Dataset, graph: str) -> dict[Pair, list[ox.Literal]]:
+def _candidates(sent: Iterable[Triple]) -> dict[Pair, list[ox.Literal]]:
     groups: dict[Pair, list[ox.Literal]] = defaultdict(list)
-    for subject, predicate, obj in _typed_literal_triples(dataset, graph):
-        groups[(subject, predicate)].append(obj)
+    for subject, predicate, obj in sent:
+        if isinstance(obj, ox.Literal) and obj.datatype.value not in _PLAIN and isinstance(subject, ox.NamedNode):
+            groups[(subject, predicate)].append(obj)
     return {pair: objects for pair, objects in groups.items() if len(objects) > 1}
-
-
-def _typed_literal_triples(dataset: Dataset, graph: str) -> Iterator[tuple[ox.NamedNode, ox.NamedNode, ox.Literal]]:
-    for quad in dataset.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
-        obj = quad.object
-        if (isinstance(obj, ox.Literal) and obj.datatype.value not in _PLAIN
-                and isinstance(quad.subject, ox.NamedNode)):
-            yield quad.subject, quad.predicate, obj

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pyoxigraph as ox
 
@@ -23,7 +23,7 @@ __all__ = ["GraphStore", "fill_updates", "swap_update"]
 NTRIPLES = "application/n-triples"
 
 
-def swap_update(staging: str, target: str, *, sentinel: ox.Triple | None = None) -> str:
+def swap_update(staging: str, target: str, *, sentinels: Sequence[ox.Triple] = ()) -> str:
     """The SPARQL update of :meth:`GraphStore.swap`: the differences in one operation, then the drop.
 
     >>> print(swap_update("urn:s", "urn:t"))  # doctest: +NORMALIZE_WHITESPACE
@@ -35,7 +35,8 @@ def swap_update(staging: str, target: str, *, sentinel: ox.Triple | None = None)
     s, t = ox.NamedNode(staging), ox.NamedNode(target)
     # Each branch binds its own variables: the DELETE template skips the rows of the INSERT branch
     # (unbound variables) and the other way round.
-    guard = "" if sentinel is None else f"GRAPH {s} {{ {sentinel.subject} {sentinel.predicate} {sentinel.object} }} "
+    patterns = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in sentinels)
+    guard = f"GRAPH {s} {{ {patterns} }} " if sentinels else ""
     old, new = "?old_s ?old_p ?old_o", "?new_s ?new_p ?new_o"
     return (
         f"DELETE {{ GRAPH {t} {{ {old} }} }} INSERT {{ GRAPH {t} {{ {new} }} }}\n"
@@ -45,16 +46,22 @@ def swap_update(staging: str, target: str, *, sentinel: ox.Triple | None = None)
     )
 
 
-def fill_updates(staging: str, target: str) -> tuple[str, str]:
+def fill_updates(staging: str, target: str, *, virtuoso: bool = False) -> tuple[str, str]:
     """The two SPARQL updates of :meth:`GraphStore.fill`: add the staging graph to the (empty) target,
-    then drop the staging graph.
+    then drop the staging graph (on Virtuoso, committed row by row).
 
     >>> print(*fill_updates("urn:s", "urn:t"), sep="\\n")
     ADD GRAPH <urn:s> TO GRAPH <urn:t>
     DROP SILENT GRAPH <urn:s>
+    >>> print(fill_updates("urn:s", "urn:t", virtuoso=True)[1])
+    DEFINE sql:log-enable 3 DROP SILENT GRAPH <urn:s>
     """
-    return (f"ADD GRAPH {ox.NamedNode(staging)} TO GRAPH {ox.NamedNode(target)}",
-            f"DROP SILENT GRAPH {ox.NamedNode(staging)}")
+    drop = f"DROP SILENT GRAPH {ox.NamedNode(staging)}"
+    # Virtuoso's pragma for a logged, row-by-row commit: twice as fast as one transaction
+    # (577,510 triples: 1.6-2.2 s against 3.2-3.8 s, measured). Only this drop: what it stops
+    # half-way leaves part of a staging graph, which the next load removes, never part of a target.
+    return f"ADD GRAPH {ox.NamedNode(staging)} TO GRAPH {ox.NamedNode(target)}", (
+        f"DEFINE sql:log-enable 3 {drop}" if virtuoso else drop)
 
 
 class GraphStore:
@@ -199,7 +206,7 @@ class GraphStore:
         return graphs_on(lambda text: self.query(text, what="the list of graphs"), prefix=prefix,
                          enumerates=self._enumerates_graphs)
 
-    def swap(self, staging: str, target: str, *, sentinel: ox.Triple | None = None) -> None:
+    def swap(self, staging: str, target: str, *, sentinels: Sequence[ox.Triple] = ()) -> None:
         """Replace ``target`` by the content of ``staging`` and drop ``staging``: one update request.
 
         The request has two operations. The first deletes the target's triples the staging graph
@@ -217,14 +224,14 @@ class GraphStore:
         3,263 of the 3,671 triples a MOVE had put in place (measured). The delete-and-insert of the
         differences it replays right.
 
-        With ``sentinel`` (a triple of the staging graph's first chunk), the delete and the insert
-        happen only if ``staging`` holds it, decided inside the same operation: a staging graph
+        With ``sentinels`` (a triple of each chunk of the staging graph), the delete and the insert
+        happen only if ``staging`` holds them, decided inside the same operation: a staging graph
         removed or emptied by another load just before the swap leaves ``target`` as it was,
         instead of emptying it, and a swap sent twice does nothing the second time. Without it, the
         update is repeated only while ``staging`` is still there (see :mod:`kg.remote.loader`):
         run again after ``staging`` is gone, it would empty ``target``.
         """
-        self.update(swap_update(staging, target, sentinel=sentinel), unless=lambda: not self.has_graph(staging))
+        self.update(swap_update(staging, target, sentinels=sentinels), unless=lambda: not self.has_graph(staging))
 
     def fill(self, staging: str, target: str) -> None:
         """Put the content of ``staging`` into the empty graph ``target`` and drop ``staging``: two
@@ -242,7 +249,7 @@ class GraphStore:
         ``target`` is empty just before: a writer that fills it in between would see its triples
         kept beside the new ones.
         """
-        add, drop = fill_updates(staging, target)
+        add, drop = fill_updates(staging, target, virtuoso=self.is_virtuoso)
         self.update(add, unless=lambda: not self.has_graph(staging))
         self.update(drop)
 
