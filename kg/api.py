@@ -412,7 +412,7 @@ class KnowledgeGraph:
         chunk_size
             Graphs larger than this many triples go in chunks through a staging graph.
         parallel
-            How many graphs are sent at the same time, each on its own connection.
+            How many requests are sent at the same time, each on its own connection.
         timeout, retries
             Per request; only timeouts, connection errors and 5xx answers are retried.
         auth

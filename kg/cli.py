@@ -387,7 +387,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--data", default=str(Path("build") / "kg.trig"), help="dataset file to load (default build/kg.trig)")
     load.add_argument("--graph", action="append", default=[], help="load only this named graph (repeatable)")
     load.add_argument("--chunk-size", type=int, default=200_000, help="triples per request for large graphs")
-    load.add_argument("--parallel", type=int, default=2, help="graphs sent at the same time (default 2)")
+    load.add_argument("--parallel", type=int, default=2, help="requests sent at the same time, each on its own connection (default 2)")
     load.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
     load.add_argument("--retries", type=int, default=3, help="retries on timeouts and 5xx answers")
     load.add_argument("--auth", choices=["auto", "basic", "digest"], default="auto",

@@ -39,7 +39,7 @@ from kg.errors import InputError, LiteralFormWarning
 from kg.graphs import DEFAULT_BASE_IRI, GraphNames
 from kg.vocabularies import PREFIXES
 
-__all__ = ["PART_STATEMENTS", "RUN_BYTES", "Dataset", "RdfFormat", "RewrittenLiterals", "deterministic_turtle", "iter_rdf_file",
+__all__ = ["PART_BYTES", "PART_STATEMENTS", "RUN_BYTES", "Dataset", "RdfFormat", "RewrittenLiterals", "deterministic_turtle", "iter_rdf_file",
            "parse_rdf_file", "read_in_parts", "select", "skolemize"]
 
 
@@ -292,22 +292,24 @@ def _typed_literal_quads(path: Path, format: RdfFormat) -> Iterator[list[ox.Quad
 
 
 PART_STATEMENTS = 200_000
-"""Statements :func:`read_in_parts` holds at a time."""
+"""Statements :func:`read_in_parts` holds at a time (in formats other than N-Triples and N-Quads)."""
+PART_BYTES = 32 * 1024 * 1024
+"""Bytes of whole lines :func:`read_in_parts` holds at a time in N-Triples and N-Quads."""
 
 
 def read_in_parts(path: str | Path, *, base_iri: str = DEFAULT_BASE_IRI, part: int = PART_STATEMENTS,
-                  rewritten: RewrittenLiterals | None = None) -> Iterator[tuple[str, list[bytes]]]:
+                  part_bytes: int = PART_BYTES, rewritten: RewrittenLiterals | None = None) -> Iterator[tuple[str, bytes]]:
     """Read a dataset file a part at a time, each part as the triples of each of its graphs.
 
-    For each part of ``part`` statements, in the file's order, come ``(graph, lines)`` pairs: a
-    graph's IRI (``""`` for the default graph) and its triples as N-Triples lines, in the form an
-    Oxigraph store holds them (what :meth:`Dataset.from_file` gives), each once in the part. A triple
-    the file repeats may come again in a later part: the caller removes repeats. Memory holds one
-    part, not the file. N-Triples and N-Quads are cut at line ends and parsed by Oxigraph without
-    Python in between; other formats come quad by quad. Blank nodes are skolemised as
-    :meth:`Dataset.from_file` does, from the quads that hold one: those wait for the end of the
-    file, and come last. Typed literals the store holds in another form are counted in
-    ``rewritten``.
+    For each part (``part_bytes`` of whole lines in N-Triples and N-Quads, which Oxigraph parses
+    without Python in between; ``part`` statements, quad by quad, in other formats), in the file's
+    order, come ``(graph, data)`` pairs: a graph's IRI (``""`` for the default graph) and its triples
+    as N-Triples, one a line, in the form an Oxigraph store holds them (what
+    :meth:`Dataset.from_file` gives), each once in the part. A triple the file repeats may come
+    again in a later part: the caller removes repeats. Memory holds one part, not the file. Blank
+    nodes are skolemised as :meth:`Dataset.from_file` does, from the quads that hold one: those wait
+    for the end of the file, and come last. Typed literals the store holds in another form are
+    counted in ``rewritten``.
 
     Raises
     ------
@@ -322,8 +324,8 @@ def read_in_parts(path: str | Path, *, base_iri: str = DEFAULT_BASE_IRI, part: i
     ...     file = Path(folder) / "two.nq"
     ...     _ = file.write_bytes(b'<http://e/a> <http://e/p> "1.50"^^<http://www.w3.org/2001/XMLSchema#decimal> <http://e/g> .\\n'
     ...                          b'<http://e/a> <http://e/p> _:x <http://e/h> .\\n')
-    ...     for graph, lines in read_in_parts(file, base_iri="http://e/"):
-    ...         print(graph, lines[0].decode().split()[2])
+    ...     for graph, data in read_in_parts(file, base_iri="http://e/"):
+    ...         print(graph, data.decode().split()[2])
     http://e/g "1.5"^^<http://www.w3.org/2001/XMLSchema#decimal>
     http://e/h <http://e/.well-known/genid/c8f978174e92c7a7-c14n0>
     """
@@ -332,26 +334,28 @@ def read_in_parts(path: str | Path, *, base_iri: str = DEFAULT_BASE_IRI, part: i
     rewritten = rewritten if rewritten is not None else RewrittenLiterals()
     blank: list[ox.Quad] = []
     if format in (RdfFormat.NTRIPLES, RdfFormat.NQUADS):
-        stores = _stores_of_lines(path, format, part=part, blank=blank, rewritten=rewritten)
+        stores = _stores_of_lines(path, format, part_bytes=part_bytes, blank=blank, rewritten=rewritten)
     else:
         stores = _stores_of_quads(path, format, part=part, blank=blank, rewritten=rewritten)
     for store in stores:
-        yield from _lines_by_graph(store)
+        yield from _triples_by_graph(store)
     if blank:
         store = ox.Store()
         store.extend(skolemize(blank, base=base_iri))
-        yield from _lines_by_graph(store)
+        yield from _triples_by_graph(store)
 
 
-def _stores_of_lines(path: Path, format: RdfFormat, *, part: int, blank: list[ox.Quad],
+def _stores_of_lines(path: Path, format: RdfFormat, *, part_bytes: int, blank: list[ox.Quad],
                      rewritten: RewrittenLiterals) -> Iterator[ox.Store]:
-    """N-Triples or N-Quads, ``part`` lines at a time (a statement is one line), each in a store."""
+    """N-Triples or N-Quads, ``part_bytes`` of whole lines at a time (a statement is one line), each
+    in a store."""
     base = path.resolve().as_uri()
     first_line = 1
     with _input_errors(path), path.open("rb") as file:
-        while lines := list(itertools.islice(file, part)):
+        while data := file.read(part_bytes):
+            if not data.endswith(b"\n"):
+                data += file.readline()
             store = ox.Store()
-            data = b"".join(lines)
             with _input_errors(path, first_line=first_line):
                 if b"_:" in data:  # no blank node without it; with it, the parser decides
                     quads = list(ox.parse(data, format=format.oxigraph, base_iri=base))
@@ -359,11 +363,12 @@ def _stores_of_lines(path: Path, format: RdfFormat, *, part: int, blank: list[ox
                     rewritten.check(quads)
                     store.extend(q for q in quads if not _has_blank_node(q))
                 else:
-                    store.load(data, format=format.oxigraph, base_iri=base)
+                    # Without transactions (a store nobody else sees): faster than load().
+                    store.bulk_load(data, format=format.oxigraph, base_iri=base)
                     # A typed literal needs the ^^ token, which no IRI and no other token holds.
-                    rewritten.check(ox.parse(b"".join(line for line in lines if b"^^" in line),
-                                             format=format.oxigraph, base_iri=base))
-            first_line += len(lines)
+                    typed = [line for line in data.splitlines(keepends=True) if b"^^" in line]
+                    rewritten.check(ox.parse(b"".join(typed), format=format.oxigraph, base_iri=base))
+            first_line += data.count(b"\n")
             yield store
 
 
@@ -379,14 +384,14 @@ def _stores_of_quads(path: Path, format: RdfFormat, *, part: int, blank: list[ox
         yield store
 
 
-def _lines_by_graph(store: ox.Store) -> Iterator[tuple[str, list[bytes]]]:
+def _triples_by_graph(store: ox.Store) -> Iterator[tuple[str, bytes]]:
     graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = sorted(store.named_graphs(), key=str)
     graphs.append(ox.DefaultGraph())
     for graph in graphs:
         data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
         assert data is not None  # dump() returns bytes when given no output
         if data:
-            yield ("" if isinstance(graph, ox.DefaultGraph) else graph.value), data.splitlines(keepends=True)
+            yield ("" if isinstance(graph, ox.DefaultGraph) else graph.value), data
 
 
 def parse_rdf_file(path: str | Path, *, format: RdfFormat | None = None) -> list[ox.Quad]:
@@ -496,8 +501,9 @@ class RewrittenLiterals:
 
     def check(self, quads: Iterable[ox.Quad]) -> None:
         """Count the literals of ``quads`` that an Oxigraph store would hold in another form."""
-        written = list({q.object for q in quads if isinstance(q.object, ox.Literal)
-                        and q.object.datatype.value.startswith(_XSD) and q.object.datatype.value not in _AS_WRITTEN})
+        objects = {quad.object for quad in quads}  # each term once: reading a term's parts makes new objects
+        written = [o for o in objects if isinstance(o, ox.Literal)
+                   and (datatype := o.datatype.value).startswith(_XSD) and datatype not in _AS_WRITTEN]
         if not written:
             return
         # The store itself says what it makes of each literal (no second implementation of XSD).

@@ -102,7 +102,8 @@ def test_chunked_load_gives_the_same_graphs_and_leaves_no_staging_graph(oxigraph
     report = load_dataset(default_trig, endpoint=oxigraph_server.store, chunk_size=50)
     counts = local.triple_counts()
     for load in report.graphs:
-        assert load.chunks == -(-counts[load.graph] // 50), load
+        # Chunks of 50; the last cut in two, which the two connections send at once.
+        assert -(-counts[load.graph] // 50) <= load.chunks <= -(-counts[load.graph] // 50) + 1, load
         assert load.on_server == load.sent == counts[load.graph]
     assert any(load.chunks > 1 for load in report.graphs)
     assert set(_server_counts(oxigraph_server.query)) == set(counts), "a staging graph was left behind"
@@ -664,7 +665,8 @@ def test_the_first_chunks_go_while_the_file_is_read_and_memory_holds_a_few(
     monkeypatch.setattr(kg.remote.parts, "read_in_parts", read)
     monkeypatch.setattr(GraphStore, "post", post)
     report = load_dataset(data, endpoint=oxigraph_server.store, chunk_size=10, parallel=2)
-    assert report.ok and [(g.graph, g.sent, g.chunks) for g in report.graphs] == [(EX + "big", 500, 50), (EX + "small", 5, 1)]
+    # 49 chunks of 10, and the last 10 triples in 2 requests at once
+    assert report.ok and [(g.graph, g.sent, g.chunks) for g in report.graphs] == [(EX + "big", 500, 51), (EX + "small", 5, 1)]
     last_read = len(events) - 1 - events[::-1].index("read")
     assert "posted" in events[:last_read], "nothing was sent before the file was read to its end"
     waiting = max(events[: i + 1].count("read") - events[: i + 1].count("posted") for i in range(len(events)))

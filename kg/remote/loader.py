@@ -75,7 +75,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -183,7 +183,7 @@ def load_dataset(
     store = connect()
     try:
         started = time.perf_counter()
-        parts: Parts = (DatasetParts(source, graphs=graphs) if isinstance(source, Dataset)
+        parts: Parts = (DatasetParts(source, graphs=graphs, base_iri=base_iri) if isinstance(source, Dataset)
                         else FileParts(source, base_iri=base_iri, chunk_size=chunk_size, graphs=graphs))
         sender = _Sender(store, connect, parallel=parallel, chunk_size=chunk_size, on_graph_sent=on_graph_sent)
         sent = sender.send(parts)
@@ -339,8 +339,8 @@ class _Sender:
 
             self._submit(put)
             return
-        for start in range(0, len(end.lines), self.chunk_size):
-            self._chunk(end.graph, end.lines[start : start + self.chunk_size])
+        for piece in _pieces(end.lines, chunk_size=self.chunk_size, last_over=self.parallel):
+            self._chunk(end.graph, piece)
         with self._cond:
             staged = self._staged[end.graph]
             staged.triples = end.triples
@@ -418,6 +418,23 @@ class _Sender:
             self.sent.append(load)
             if self.on_graph_sent is not None:
                 self.on_graph_sent(load)
+
+
+def _pieces(lines: list[bytes], *, chunk_size: int, last_over: int) -> Iterator[list[bytes]]:
+    """``lines`` in chunks of ``chunk_size``, the last chunk cut in ``last_over`` near-equal pieces:
+    the swap waits for it, and the connections send the pieces at the same time.
+
+    >>> [len(piece) for piece in _pieces([b"t"] * 25, chunk_size=10, last_over=2)]
+    [10, 10, 3, 2]
+    """
+    if not lines:
+        return
+    last = (len(lines) - 1) // chunk_size * chunk_size
+    for start in range(0, last, chunk_size):
+        yield lines[start : start + chunk_size]
+    size = -(-(len(lines) - last) // last_over)
+    for start in range(last, len(lines), size):
+        yield lines[start : start + size]
 
 
 def _sentinel(lines: list[bytes]) -> ox.Triple:

@@ -26,7 +26,7 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from kg.dataset import PART_STATEMENTS, Dataset, RewrittenLiterals, read_in_parts
+from kg.dataset import PART_BYTES, PART_STATEMENTS, Dataset, RewrittenLiterals, read_in_parts
 from kg.errors import InputError, LiteralFormWarning, UsageError
 from kg.graphs import DEFAULT_BASE_IRI
 from kg.remote.report import DEFAULT_CHUNK_SIZE
@@ -76,12 +76,12 @@ class Parts(Protocol):
 class DatasetParts:
     """A dataset in memory: each selected graph whole, the largest first."""
 
-    def __init__(self, dataset: Dataset, *, graphs: Iterable[str] | None = None) -> None:
+    def __init__(self, dataset: Dataset, *, graphs: Iterable[str] | None = None, base_iri: str | None = None) -> None:
         self.dataset = dataset
         self.counts = dataset.triple_counts()
         if "" in self.counts:
             raise InputError(f"{self.counts['']} {_DEFAULT_GRAPH}")
-        self.selected = select_graphs(list(self.counts), graphs, base=dataset.graphs.base)
+        self.selected = select_graphs(list(self.counts), graphs, base=base_iri or dataset.graphs.base)
 
     def __iter__(self) -> Iterator[GraphEnd]:
         for graph in sorted(self.selected, key=lambda g: -self.counts[g]):
@@ -130,17 +130,19 @@ class FileParts:
         seen: dict[str, set[bytes]] = {}
         buffers: dict[str, list[bytes]] = {}
         chunked: set[str] = set()
-        for graph, lines in read_in_parts(self.path, base_iri=self.base_iri, part=PART_STATEMENTS,
-                                          rewritten=self.rewritten):
+        for graph, data in read_in_parts(self.path, base_iri=self.base_iri, part=PART_STATEMENTS,
+                                         part_bytes=PART_BYTES, rewritten=self.rewritten):
             if not graph:
                 raise InputError(_DEFAULT_GRAPH, file=self.path)
             available.add(graph)
             if not self._chosen(graph):
                 continue
+            lines = data.splitlines(keepends=True)
             known = seen.setdefault(graph, set())
             fresh = [line for line in lines if line not in known] if known else lines
             known.update(fresh)
-            self._typed.setdefault(graph, []).extend(line for line in fresh if b'"^^<' in line)
+            # Oxigraph's N-Triples has "^^< only after a typed literal.
+            self._typed.setdefault(graph, []).extend([line for line in fresh if b'"^^<' in line])
             buffer = buffers.setdefault(graph, [])
             buffer.extend(fresh)
             if len(buffer) > self.chunk_size:
