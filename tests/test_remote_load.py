@@ -634,8 +634,9 @@ def _nquads(graph: str, start: int, stop: int, *, predicate: str = "p") -> list[
 
 @pytest.fixture
 def small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Files are read 10 statements at a time."""
+    """Files are read 10 statements at a time (N-Quads: about 10 lines of ``_nquads``, 81 to 85 bytes each)."""
     monkeypatch.setattr(kg.remote.parts, "PART_STATEMENTS", 10)
+    monkeypatch.setattr(kg.remote.parts, "PART_BYTES", 800)
 
 
 def test_the_first_chunks_go_while_the_file_is_read_and_memory_holds_a_few(
