@@ -372,15 +372,23 @@ def _stores_of_lines(path: Path, format: RdfFormat, *, part_bytes: int, blank: l
             yield store
 
 
-def _stores_of_quads(path: Path, format: RdfFormat, *, part: int, blank: list[ox.Quad],
-                     rewritten: RewrittenLiterals) -> Iterator[ox.Store]:
-    """Any other format, ``part`` quads at a time, each in a store."""
+def _quad_batches(path: Path, format: RdfFormat | None, *, part: int, blank: list[ox.Quad],
+                  rewritten: RewrittenLiterals) -> Iterator[list[ox.Quad]]:
+    """The quads of ``path`` without a blank node, ``part`` read at a time; those with one go to
+    ``blank`` (they are named once the whole file is read). Literals are checked into ``rewritten``."""
     quads = iter_rdf_file(path, format=format)
     while batch := list(itertools.islice(quads, part)):
         rewritten.check(batch)
-        store = ox.Store()
-        store.extend(q for q in batch if not _has_blank_node(q))
         blank.extend(q for q in batch if _has_blank_node(q))
+        yield [q for q in batch if not _has_blank_node(q)]
+
+
+def _stores_of_quads(path: Path, format: RdfFormat, *, part: int, blank: list[ox.Quad],
+                     rewritten: RewrittenLiterals) -> Iterator[ox.Store]:
+    """Any other format, ``part`` quads at a time, each in a store."""
+    for batch in _quad_batches(path, format, part=part, blank=blank, rewritten=rewritten):
+        store = ox.Store()
+        store.extend(batch)
         yield store
 
 
@@ -586,17 +594,9 @@ class Dataset:
     @classmethod
     def _from_file_quad_by_quad(cls, path: Path, *, base_iri: str) -> Dataset:
         dataset = cls(base_iri=base_iri)
-        batch: list[ox.Quad] = []
-        blank: list[ox.Quad] = []  # blank nodes are named once the whole file is read
-        for quad in iter_rdf_file(path):
-            (blank if _has_blank_node(quad) else batch).append(quad)
-            if len(batch) >= 50_000:
-                dataset.rewritten_literals.check(batch)
-                dataset.store.extend(batch)
-                batch.clear()
-        dataset.rewritten_literals.check(batch)
-        dataset.store.extend(batch)
-        dataset.rewritten_literals.check(blank)
+        blank: list[ox.Quad] = []
+        for batch in _quad_batches(path, None, part=50_000, blank=blank, rewritten=dataset.rewritten_literals):
+            dataset.store.extend(batch)
         dataset.add_quads(skolemize(blank, base=base_iri))
         if dataset.rewritten_literals.count:
             warnings.warn(dataset.rewritten_literals.message(path), LiteralFormWarning, stacklevel=3)
